@@ -1,0 +1,63 @@
+"""The one exception hierarchy and the exit codes.
+
+Every layer raises a subclass of :class:`DriftcheckError` (translated from library
+exceptions with ``raise ... from``); the CLI turns them into one sentence on stderr and
+:class:`ExitCode` in a single place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Terraform's ``-detailed-exitcode`` meaning: errors beat drift, drift beats success."""
+
+    OK = 0
+    ERROR = 1
+    DRIFT = 2
+
+
+class DriftcheckError(Exception):
+    """Base of every error driftcheck reports to its user."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+
+class UsageError(DriftcheckError):
+    """A command-line flag or argument is wrong."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem found in a spec file, located at ``file:line:column`` (1-based)."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class SpecError(DriftcheckError):
+    """One or more problems in the specs; all of them are reported at once."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.problems = tuple(sorted(problems))
+        count = len(self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the specs")
+
+
+class ApiError(DriftcheckError):
+    """The AWS API could not be used at all (credentials, endpoint, configuration)."""
+
+
+class CredentialsError(ApiError):
+    """No usable credentials: missing, expired or rejected."""
+
+
+class EmulatorError(DriftcheckError):
+    """The local emulator could not start or load its state."""

@@ -1,0 +1,210 @@
+"""Domain objects shared by every step: desired state, live state, and the plan.
+
+Everything here is a frozen dataclass or an enum. Library types (YAML nodes, botocore
+errors, deepdiff results) never appear here: each edge converts them to these.
+
+A *definition* is an ``EventDestinationDefinition`` in the API's own member names
+(``Enabled``, ``MatchingEventTypes``, ``SnsDestination``...), as JSON-compatible data.
+Definitions held by :class:`DesiredDestination` and by the plan are *normalised*
+(see :mod:`driftcheck.normalise`); the ones held by :class:`LiveSet` are as the API sent them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+Definition = Mapping[str, Any]
+
+
+class Api(str, Enum):
+    """The two APIs that expose configuration-set event destinations."""
+
+    PINPOINT_EMAIL = "pinpoint-email"
+    SESV2 = "sesv2"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, order=True)
+class SetKey:
+    """Identifies one configuration set: the same name in another region is another set."""
+
+    api: Api
+    region: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.region}, {self.api.value})"
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """Where something was declared: a spec file and a 1-based line and column."""
+
+    file: str
+    line: int
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+# --- desired state (from the specs) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DesiredDestination:
+    name: str
+    definition: Definition  # normalised
+    source: Source
+
+
+@dataclass(frozen=True)
+class DesiredSet:
+    key: SetKey
+    destinations: tuple[DesiredDestination, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    sets: tuple[DesiredSet, ...] = ()
+
+    @property
+    def destination_count(self) -> int:
+        return sum(len(s.destinations) for s in self.sets)
+
+
+# --- live state (from the API) -----------------------------------------------------------
+
+
+class SetStatus(str, Enum):
+    PRESENT = "present"
+    MISSING = "missing"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class ReadFailure:
+    """Why a configuration set could not be read (after retries)."""
+
+    code: str  # the API's error code, e.g. "AccessDeniedException", or a transport class name
+    message: str
+
+
+@dataclass(frozen=True)
+class LiveSet:
+    key: SetKey
+    status: SetStatus
+    # destination name -> definition as the API returned it (without ``Name``)
+    destinations: Mapping[str, Definition] = field(default_factory=dict)
+    error: ReadFailure | None = None
+
+
+@dataclass(frozen=True)
+class LiveState:
+    sets: Mapping[SetKey, LiveSet] = field(default_factory=dict)
+
+
+# --- the plan ----------------------------------------------------------------------------
+
+
+class Status(str, Enum):
+    IN_SYNC = "in_sync"
+    MISSING = "missing"  # declared, not live
+    EXTRA = "extra"  # live in a declared set, not declared
+    MISCONFIGURED = "misconfigured"
+
+
+class Action(str, Enum):
+    NOOP = "no-op"
+    CREATE = "create"
+    DELETE = "delete"
+    UPDATE = "update"
+
+
+class DiffType(str, Enum):
+    """CloudFormation drift-detection vocabulary, relative to the live side."""
+
+    ADD = "ADD"  # present live, not in the spec
+    REMOVE = "REMOVE"  # in the spec, not live
+    NOT_EQUAL = "NOT_EQUAL"
+
+
+@dataclass(frozen=True)
+class Difference:
+    path: str  # dotted member names; dimensions by name: ``...DimensionConfigurations[dim].X``
+    type: DiffType
+    expected: Any
+    actual: Any
+
+
+@dataclass(frozen=True)
+class DestinationPlan:
+    key: SetKey
+    name: str
+    status: Status
+    action: Action
+    expected: Definition | None  # normalised, or None for an extra destination
+    actual: Definition | None  # normalised, or None for a missing destination
+    differences: tuple[Difference, ...] = ()
+    source: Source | None = None  # the destination's spec line; the set's for an extra
+    note: str | None = None  # e.g. a live destination type the chosen API cannot show
+
+
+@dataclass(frozen=True)
+class SetPlan:
+    key: SetKey
+    status: SetStatus
+    source: Source
+    error: ReadFailure | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    in_sync: int = 0
+    missing: int = 0
+    extra: int = 0
+    misconfigured: int = 0
+    errors: int = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The comparison of the desired and the live state, in deterministic order."""
+
+    sets: tuple[SetPlan, ...] = ()
+    destinations: tuple[DestinationPlan, ...] = ()
+
+    @property
+    def failed_sets(self) -> tuple[SetPlan, ...]:
+        return tuple(s for s in self.sets if s.status is SetStatus.ERROR)
+
+    @property
+    def missing_sets(self) -> tuple[SetPlan, ...]:
+        return tuple(s for s in self.sets if s.status is SetStatus.MISSING)
+
+    @property
+    def changes(self) -> tuple[DestinationPlan, ...]:
+        return tuple(d for d in self.destinations if d.status is not Status.IN_SYNC)
+
+    @property
+    def drift(self) -> bool:
+        return bool(self.missing_sets or self.changes)
+
+    @property
+    def summary(self) -> Summary:
+        counts = {status: 0 for status in Status}
+        for d in self.destinations:
+            counts[d.status] += 1
+        return Summary(
+            in_sync=counts[Status.IN_SYNC],
+            missing=counts[Status.MISSING],
+            extra=counts[Status.EXTRA],
+            misconfigured=counts[Status.MISCONFIGURED],
+            errors=len(self.failed_sets),
+        )

@@ -1,0 +1,118 @@
+"""What "equal" means: the canonical form of an event destination definition.
+
+Two definitions are equal exactly when their normalised forms are ``==``:
+
+- ``Enabled`` is a bool; a missing ``Enabled`` is ``False`` (what SES stores when it is omitted).
+- ``MatchingEventTypes`` is a set: duplicates dropped, sorted (the API returns it sorted).
+- Enum values use the API's upper snake case; the SES v1 / CloudFormation camelCase
+  spellings (``renderingFailure``, ``messageTag``...) are mapped to it.
+- ``CloudWatchDestination.DimensionConfigurations`` is identified by ``DimensionName``:
+  sorted by it.
+- ``Name`` is not part of a definition (it is the destination's key).
+
+Pure functions only: no I/O, no boto3.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from driftcheck.model import Api, Definition
+from driftcheck.service_model import COMMON_MEMBERS, destination_blocks, event_types
+
+CLOUDWATCH = "CloudWatchDestination"
+DIMENSIONS = "DimensionConfigurations"
+DIMENSION_NAME = "DimensionName"
+DIMENSION_SOURCE = "DimensionValueSource"
+
+_CAMEL = re.compile(r"^[a-z][a-zA-Z]*$")
+_CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
+# Spellings found in stale API prose that do not follow the camelCase rule.
+_STALE_SPELLINGS = {"linkTags": "LINK_TAG"}
+
+
+def canonical_enum(value: str, allowed: Iterable[str]) -> str | None:
+    """``value`` in the API's spelling, or None when it is not one of ``allowed``.
+
+    ``BOUNCE`` and ``bounce`` and ``renderingFailure`` are accepted; ``BOUNCES`` is not.
+    """
+    allowed_set = set(allowed)
+    if value in allowed_set:
+        return value
+    candidate = _STALE_SPELLINGS.get(value)
+    if candidate is None and _CAMEL.match(value):
+        candidate = _CAMEL_BOUNDARY.sub("_", value).upper()
+    return candidate if candidate in allowed_set else None
+
+
+def _canonical_or_same(value: Any, allowed: Iterable[str]) -> Any:
+    if isinstance(value, str):
+        return canonical_enum(value, allowed) or value
+    return value
+
+
+def _normalise_dimension(dimension: Any) -> Any:
+    if not isinstance(dimension, Mapping):
+        return dimension
+    out = dict(dimension)
+    if DIMENSION_SOURCE in out:
+        out[DIMENSION_SOURCE] = _canonical_or_same(
+            out[DIMENSION_SOURCE], ("MESSAGE_TAG", "EMAIL_HEADER", "LINK_TAG")
+        )
+    return out
+
+
+def _dimension_sort_key(dimension: Any) -> tuple[int, str]:
+    if isinstance(dimension, Mapping):
+        return (0, str(dimension.get(DIMENSION_NAME, "")))
+    return (1, repr(dimension))
+
+
+def _normalise_block(name: str, block: Any) -> Any:
+    if not isinstance(block, Mapping):
+        return block
+    out = {key: block[key] for key in sorted(block)}
+    if name == CLOUDWATCH and isinstance(out.get(DIMENSIONS), list):
+        dimensions = [_normalise_dimension(d) for d in out[DIMENSIONS]]
+        out[DIMENSIONS] = sorted(dimensions, key=_dimension_sort_key)
+    return out
+
+
+def _all_event_types() -> tuple[str, ...]:
+    return tuple(sorted({t for api in Api for t in event_types(api)}))
+
+
+def normalise_definition(definition: Definition) -> dict[str, Any]:
+    """The canonical form of a definition (from a spec or from the API)."""
+    enabled = definition.get("Enabled", False)
+    matching = definition.get("MatchingEventTypes") or []
+    known = _all_event_types()
+    out: dict[str, Any] = {
+        "Enabled": enabled if isinstance(enabled, bool) else bool(enabled),
+        "MatchingEventTypes": sorted(
+            {_canonical_or_same(t, known) for t in matching if isinstance(t, str)}
+        ),
+    }
+    for name in sorted(definition):
+        if name in COMMON_MEMBERS or name == "Name":
+            continue
+        out[name] = _normalise_block(name, definition[name])
+    return out
+
+
+def unreadable_type_note(api: Api, definition: Definition) -> str | None:
+    """Explain a live destination that has no destination type the chosen API can show.
+
+    botocore silently drops members its model does not know, so an EventBridge destination
+    read through pinpoint-email arrives with no destination block at all.
+    """
+    if any(block in definition for block in destination_blocks(api)):
+        return None
+    if api is Api.PINPOINT_EMAIL:
+        return (
+            "the live destination has no destination type that pinpoint-email can show "
+            "(probably an EventBridgeDestination, which only sesv2 reads; use `api: sesv2`)"
+        )
+    return f"the live destination has no destination type that {api.value} can show"
