@@ -35,7 +35,7 @@ def _botocore_data_dir() -> Path:
 def service_model(api: Api) -> dict[str, Any]:
     """The newest ``service-2`` model botocore ships for ``api``, as plain JSON data."""
     service_dir = _botocore_data_dir() / api.value
-    versions = sorted(p for p in service_dir.iterdir() if p.is_dir()) if service_dir.is_dir() else []
+    versions = sorted(p for p in service_dir.glob("*") if p.is_dir())
     for version in reversed(versions):
         for name, opener in (("service-2.json.gz", gzip.open), ("service-2.json", open)):
             path = version / name
