@@ -17,10 +17,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from driftcheck.model import Api, Definition
-from driftcheck.service_model import COMMON_MEMBERS, destination_blocks, event_types
+from driftcheck.service_model import (
+    COMMON_MEMBERS,
+    destination_blocks,
+    event_types,
+    member_shape,
+)
 
 CLOUDWATCH = "CloudWatchDestination"
 DIMENSIONS = "DimensionConfigurations"
@@ -38,7 +44,7 @@ def canonical_enum(value: str, allowed: Iterable[str]) -> str | None:
 
     ``BOUNCE`` and ``bounce`` and ``renderingFailure`` are accepted; ``BOUNCES`` is not.
     """
-    allowed_set = set(allowed)
+    allowed_set = allowed if isinstance(allowed, frozenset) else frozenset(allowed)
     if value in allowed_set:
         return value
     candidate = _STALE_SPELLINGS.get(value)
@@ -47,8 +53,8 @@ def canonical_enum(value: str, allowed: Iterable[str]) -> str | None:
     return candidate if candidate in allowed_set else None
 
 
-def _canonical_or_same(value: Any, allowed: Iterable[str]) -> Any:
-    if isinstance(value, str):
+def _canonical_or_same(value: Any, allowed: frozenset[str]) -> Any:
+    if isinstance(value, str) and value not in allowed:
         return canonical_enum(value, allowed) or value
     return value
 
@@ -58,9 +64,7 @@ def _normalise_dimension(dimension: Any) -> Any:
         return dimension
     out = dict(dimension)
     if DIMENSION_SOURCE in out:
-        out[DIMENSION_SOURCE] = _canonical_or_same(
-            out[DIMENSION_SOURCE], ("MESSAGE_TAG", "EMAIL_HEADER", "LINK_TAG")
-        )
+        out[DIMENSION_SOURCE] = _canonical_or_same(out[DIMENSION_SOURCE], _dimension_sources())
     return out
 
 
@@ -80,8 +84,15 @@ def _normalise_block(name: str, block: Any) -> Any:
     return out
 
 
-def _all_event_types() -> tuple[str, ...]:
-    return tuple(sorted({t for api in Api for t in event_types(api)}))
+@cache
+def _all_event_types() -> frozenset[str]:
+    return frozenset(t for api in Api for t in event_types(api))
+
+
+@cache
+def _dimension_sources() -> frozenset[str]:
+    _, source_shape = member_shape(Api.SESV2, "CloudWatchDimensionConfiguration", DIMENSION_SOURCE)
+    return frozenset(source_shape["enum"])
 
 
 def normalise_definition(definition: Definition) -> dict[str, Any]:

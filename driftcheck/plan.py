@@ -1,0 +1,198 @@
+"""Compare the desired state with the live state: ``plan(desired, live) -> Plan``.
+
+Pure: no boto3, no printing. Definitions are normalised first (see :mod:`driftcheck.normalise`)
+and compared with ``==``; deepdiff runs only on the pairs that still differ, which is what keeps
+100,000 destinations fast. deepdiff's tree is translated here into our own
+:class:`~driftcheck.model.Difference` values and never leaves this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from deepdiff import DeepDiff
+from deepdiff.helper import NotPresent
+
+from driftcheck.model import (
+    Action,
+    Definition,
+    DesiredDestination,
+    DesiredSet,
+    DesiredState,
+    DestinationPlan,
+    Difference,
+    DiffType,
+    LiveSet,
+    LiveState,
+    Plan,
+    ReadFailure,
+    SetPlan,
+    SetStatus,
+    Status,
+)
+from driftcheck.normalise import (
+    CLOUDWATCH,
+    DIMENSION_NAME,
+    DIMENSIONS,
+    normalise_definition,
+    unreadable_type_note,
+)
+
+NOT_READ = ReadFailure("NotRead", "the configuration set was not read")
+
+# deepdiff report type -> our difference type (t1 is the spec, t2 the live side).
+_REPORT_TYPES = {
+    "values_changed": DiffType.NOT_EQUAL,
+    "type_changes": DiffType.NOT_EQUAL,
+    "dictionary_item_added": DiffType.ADD,
+    "dictionary_item_removed": DiffType.REMOVE,
+    "iterable_item_added": DiffType.ADD,
+    "iterable_item_removed": DiffType.REMOVE,
+    "set_item_added": DiffType.ADD,
+    "set_item_removed": DiffType.REMOVE,
+}
+_TYPE_ORDER = {DiffType.REMOVE: 0, DiffType.ADD: 1, DiffType.NOT_EQUAL: 2}
+
+
+def plan(desired: DesiredState, live: LiveState) -> Plan:
+    """The plan that would bring ``live`` to ``desired``, sorted by api, region, set, name."""
+    sets: list[SetPlan] = []
+    destinations: list[DestinationPlan] = []
+    for desired_set in sorted(desired.sets, key=lambda s: s.key):
+        live_set = live.sets.get(desired_set.key) or LiveSet(
+            desired_set.key, SetStatus.ERROR, error=NOT_READ
+        )
+        sets.append(SetPlan(desired_set.key, live_set.status, desired_set.source, live_set.error))
+        if live_set.status is SetStatus.PRESENT:
+            destinations.extend(_plan_present_set(desired_set, live_set))
+        elif live_set.status is SetStatus.MISSING:
+            destinations.extend(_missing(desired_set, d) for d in desired_set.destinations)
+    return Plan(sets=tuple(sets), destinations=tuple(destinations))
+
+
+def _missing(desired_set: DesiredSet, wanted: DesiredDestination) -> DestinationPlan:
+    return DestinationPlan(
+        key=desired_set.key,
+        name=wanted.name,
+        status=Status.MISSING,
+        action=Action.CREATE,
+        expected=wanted.definition,
+        actual=None,
+        source=wanted.source,
+    )
+
+
+def _plan_present_set(desired_set: DesiredSet, live_set: LiveSet) -> list[DestinationPlan]:
+    key = desired_set.key
+    wanted = {d.name: d for d in desired_set.destinations}
+    rows: list[DestinationPlan] = []
+    for name in sorted(wanted.keys() | live_set.destinations.keys()):
+        spec = wanted.get(name)
+        if spec is None:
+            actual = normalise_definition(live_set.destinations[name])
+            rows.append(
+                DestinationPlan(
+                    key=key,
+                    name=name,
+                    status=Status.EXTRA,
+                    action=Action.DELETE,
+                    expected=None,
+                    actual=actual,
+                    source=desired_set.source,
+                    note=unreadable_type_note(key.api, actual),
+                )
+            )
+        elif name not in live_set.destinations:
+            rows.append(_missing(desired_set, spec))
+        else:
+            actual = normalise_definition(live_set.destinations[name])
+            differences = compare(spec.definition, actual)
+            rows.append(
+                DestinationPlan(
+                    key=key,
+                    name=name,
+                    status=Status.MISCONFIGURED if differences else Status.IN_SYNC,
+                    action=Action.UPDATE if differences else Action.NOOP,
+                    expected=spec.definition,
+                    actual=actual,
+                    differences=differences,
+                    source=spec.source,
+                    note=unreadable_type_note(key.api, actual) if differences else None,
+                )
+            )
+    return rows
+
+
+def compare(expected: Definition, actual: Definition) -> tuple[Difference, ...]:
+    """The field-level differences between two *normalised* definitions (none when equal)."""
+    if expected == actual:
+        return ()
+    tree = DeepDiff(_diffable(expected), _diffable(actual), view="tree")
+    differences: list[Difference] = []
+    for report, levels in tree.items():
+        if report not in _REPORT_TYPES:
+            raise AssertionError(f"deepdiff reported {report!r}, which driftcheck cannot map")
+        differences.extend(
+            Difference(
+                path=_path(level.path(output_format="list")),
+                type=_REPORT_TYPES[report],
+                expected=_value(level.t1),
+                actual=_value(level.t2),
+            )
+            for level in levels
+        )
+    return tuple(sorted(differences, key=_difference_order))
+
+
+def _diffable(definition: Definition) -> dict[str, Any]:
+    """A definition in the form whose deepdiff paths read naturally.
+
+    Event types become a set (order never matters) and dimensions a mapping keyed by
+    ``DimensionName``, so that a dimension is addressed by its name, not its position.
+    """
+    out = dict(definition)
+    out["MatchingEventTypes"] = frozenset(out.get("MatchingEventTypes", ()))
+    cloudwatch = out.get(CLOUDWATCH)
+    if isinstance(cloudwatch, Mapping) and isinstance(cloudwatch.get(DIMENSIONS), list):
+        out[CLOUDWATCH] = {
+            **cloudwatch,
+            DIMENSIONS: {_dimension_key(d, i): d for i, d in enumerate(cloudwatch[DIMENSIONS])},
+        }
+    return out
+
+
+def _dimension_key(dimension: Any, index: int) -> str:
+    if isinstance(dimension, Mapping) and isinstance(dimension.get(DIMENSION_NAME), str):
+        return str(dimension[DIMENSION_NAME])
+    return f"#{index}"
+
+
+def _path(parts: list[Any]) -> str:
+    """``["CloudWatchDestination", "DimensionConfigurations", "d", "X"]`` -> ``...[d].X``."""
+    path = ""
+    for depth, part in enumerate(parts):
+        if part is None:  # a set item: the path names the set itself
+            continue
+        in_dimensions = depth == 2 and parts[:2] == [CLOUDWATCH, DIMENSIONS]
+        if in_dimensions or isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, NotPresent):
+        return None
+    if isinstance(value, frozenset):
+        return sorted(value)
+    return value
+
+
+def _difference_order(difference: Difference) -> tuple[str, int, str]:
+    return (
+        difference.path,
+        _TYPE_ORDER[difference.type],
+        repr(difference.expected or difference.actual),
+    )
