@@ -183,10 +183,13 @@ def _path(parts: list[Any]) -> str:
 
 
 def _value(value: Any) -> Any:
+    """A deepdiff side back in plain normalised form (undoing :func:`_diffable`)."""
     if isinstance(value, NotPresent):
         return None
     if isinstance(value, frozenset):
         return sorted(value)
+    if isinstance(value, Mapping) and isinstance(value.get(DIMENSIONS), Mapping):
+        return {**value, DIMENSIONS: list(value[DIMENSIONS].values())}
     return value
 
 
