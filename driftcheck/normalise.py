@@ -62,7 +62,7 @@ def _canonical_or_same(value: Any, allowed: frozenset[str]) -> Any:
 def _normalise_dimension(dimension: Any) -> Any:
     if not isinstance(dimension, Mapping):
         return dimension
-    out = dict(dimension)
+    out = {key: dimension[key] for key in sorted(dimension)}
     if DIMENSION_SOURCE in out:
         out[DIMENSION_SOURCE] = _canonical_or_same(out[DIMENSION_SOURCE], _dimension_sources())
     return out

@@ -128,7 +128,10 @@ def compare(expected: Definition, actual: Definition) -> tuple[Difference, ...]:
     """The field-level differences between two *normalised* definitions (none when equal)."""
     if expected == actual:
         return ()
-    tree = DeepDiff(_diffable(expected), _diffable(actual), view="tree")
+    # threshold_to_diff_deeper=0: never collapse a mostly-different mapping into one change.
+    tree = DeepDiff(
+        _diffable(expected), _diffable(actual), view="tree", threshold_to_diff_deeper=0
+    )
     differences: list[Difference] = []
     for report, levels in tree.items():
         if report not in _REPORT_TYPES:

@@ -158,6 +158,18 @@ def test_dimensions_compare_by_name_not_position() -> None:
     }
 
 
+def test_dimensions_with_no_common_name_are_removed_and_added_one_by_one() -> None:
+    differences = compare(
+        normalise_definition(cloudwatch(("a", "MESSAGE_TAG", "x"))),
+        normalise_definition(cloudwatch(("b", "MESSAGE_TAG", "x"), ("c", "LINK_TAG", "y"))),
+    )
+    assert [(d.path, d.type) for d in differences] == [
+        ("CloudWatchDestination.DimensionConfigurations[a]", DiffType.REMOVE),
+        ("CloudWatchDestination.DimensionConfigurations[b]", DiffType.ADD),
+        ("CloudWatchDestination.DimensionConfigurations[c]", DiffType.ADD),
+    ]
+
+
 def test_a_changed_destination_type_is_one_remove_and_one_add() -> None:
     firehose = {
         "Enabled": True,
@@ -306,6 +318,8 @@ def test_every_difference_names_a_real_path(a: dict[str, Any], b: dict[str, Any]
         if difference.path == "MatchingEventTypes":
             assert (difference.expected or difference.actual) in target
         elif difference.type is DiffType.NOT_EQUAL:
+            # a change is reported at the scalar that changed, never at a whole mapping
+            assert not isinstance(difference.expected, dict)
             assert target == difference.expected
             assert _resolve(actual, difference.path) == difference.actual
         else:

@@ -1,0 +1,108 @@
+"""The ``json`` format: a public, versioned contract for machines.
+
+Shape (keys in this order; ``format_version`` changes only when a key is removed or its
+meaning changes; new keys may be added within a version)::
+
+    format_version, driftcheck_version, drift,
+    summary {in_sync, missing, extra, misconfigured, errors},
+    configuration_sets [{api, region, name, status, source, error}],
+    destinations [{api, region, configuration_set, name, status, action,
+                   expected, actual, differences [{path, type, expected, actual}],
+                   source, note}],
+    errors [{api, region, configuration_set, code, message}]
+
+``source`` is ``{file, line, column}`` or null; a set's ``error`` is ``{code, message}``
+or null; ``note`` is a sentence explaining a special case, or null. Never coloured.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from driftcheck import __version__
+from driftcheck.formats._common import escape_unsafe, to_json_data
+from driftcheck.model import DestinationPlan, Difference, Plan, SetKey, SetPlan, Source
+
+FORMAT_VERSION = "1"
+
+
+def _source(source: Source | None) -> dict[str, Any] | None:
+    if source is None:
+        return None
+    return {"file": source.file, "line": source.line, "column": source.column}
+
+
+def _location(key: SetKey, name_key: str) -> dict[str, Any]:
+    return {"api": key.api.value, "region": key.region, name_key: key.name}
+
+
+def _set(set_plan: SetPlan) -> dict[str, Any]:
+    error = set_plan.error
+    return {
+        **_location(set_plan.key, "name"),
+        "status": set_plan.status.value,
+        "source": _source(set_plan.source),
+        "error": None if error is None else {"code": error.code, "message": error.message},
+    }
+
+
+def _difference(difference: Difference) -> dict[str, Any]:
+    return {
+        "path": difference.path,
+        "type": difference.type.value,
+        "expected": to_json_data(difference.expected),
+        "actual": to_json_data(difference.actual),
+    }
+
+
+def _destination(row: DestinationPlan) -> dict[str, Any]:
+    return {
+        **_location(row.key, "configuration_set"),
+        "name": row.name,
+        "status": row.status.value,
+        "action": row.action.value,
+        "expected": to_json_data(row.expected),
+        "actual": to_json_data(row.actual),
+        "differences": [_difference(d) for d in row.differences],
+        "source": _source(row.source),
+        "note": row.note,
+    }
+
+
+def _error(set_plan: SetPlan) -> dict[str, Any]:
+    error = set_plan.error
+    return {
+        **_location(set_plan.key, "configuration_set"),
+        "code": error.code if error else None,
+        "message": error.message if error else None,
+    }
+
+
+def document(plan: Plan) -> dict[str, Any]:
+    """The plan as JSON-compatible data, in the documented shape and key order."""
+    summary = plan.summary
+    return {
+        "format_version": FORMAT_VERSION,
+        "driftcheck_version": __version__,
+        "drift": plan.drift,
+        "summary": {
+            "in_sync": summary.in_sync,
+            "missing": summary.missing,
+            "extra": summary.extra,
+            "misconfigured": summary.misconfigured,
+            "errors": summary.errors,
+        },
+        "configuration_sets": [_set(s) for s in plan.sets],
+        "destinations": [_destination(d) for d in plan.destinations],
+        "errors": [_error(s) for s in plan.failed_sets],
+    }
+
+
+def render(plan: Plan, *, color: bool = False) -> str:
+    """The plan as indented JSON with a trailing newline; ``color`` is ignored."""
+    del color  # a machine contract is never coloured
+    text = json.dumps(document(plan), indent=2, ensure_ascii=False)
+    # json.dumps escapes C0 controls inside strings, so every raw newline left is layout;
+    # the other unsafe characters (DEL, C1, bidi controls...) become \\u escapes too.
+    return escape_unsafe(text, keep="\n") + "\n"

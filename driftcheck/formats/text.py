@@ -1,0 +1,420 @@
+"""The ``text`` format: a Terraform-like plan, readable in a CI log.
+
+The plan reads as the changes that would make the live side match the specs::
+
+  # marketing/sns-bounces (us-east-1) is misconfigured and will be updated in-place
+  ~ event_destination "sns-bounces" {
+      ~ MatchingEventTypes = [
+          + "COMPLAINT",
+          - "OPEN",
+            # (1 unchanged element hidden)
+        ]
+        # (1 unchanged attribute hidden)
+    }
+
+``+`` is created (in the spec, not live), ``-`` destroyed (live, not in the spec), ``~``
+updated in-place (``live -> spec``). Only what changes is shown. Each ``will be ...`` header
+counts once in the closing ``Plan:`` line, missing configuration sets included.
+
+Differences are the truth: a member is shown as changed exactly when a
+:class:`~driftcheck.model.Difference` lies at or under its path, and the definitions only
+give the context (whole blocks, unchanged counts). A difference the layout cannot place is
+still listed, by its full path, so that none is ever lost.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from driftcheck.formats._common import escape_unsafe as _safe
+from driftcheck.formats._common import to_json_data
+from driftcheck.model import (
+    Action,
+    Api,
+    DestinationPlan,
+    Difference,
+    DiffType,
+    Plan,
+    SetKey,
+    SetPlan,
+    SetStatus,
+    Status,
+)
+from driftcheck.normalise import DIMENSION_NAME
+from driftcheck.service_model import COMMON_MEMBERS
+
+DEFAULT_API: Final = Api.PINPOINT_EMAIL
+
+_STATUS_PHRASES: Final = {
+    Status.IN_SYNC: "is in sync",
+    Status.MISSING: "is missing",
+    Status.EXTRA: "is not declared",
+    Status.MISCONFIGURED: "is misconfigured",
+}
+_ACTION_PHRASES: Final = {
+    Action.NOOP: "will be left as it is",
+    Action.CREATE: "will be created",
+    Action.DELETE: "will be destroyed",
+    Action.UPDATE: "will be updated in-place",
+}
+_ACTION_MARKERS: Final = {Action.CREATE: "+", Action.DELETE: "-", Action.UPDATE: "~"}
+# What applying the plan does with a member, given a difference's type (live -> spec).
+_DIFF_MARKERS: Final = {DiffType.ADD: "-", DiffType.REMOVE: "+", DiffType.NOT_EQUAL: "~"}
+
+_RESET: Final = "\x1b[0m"
+_BOLD: Final = "\x1b[1m"
+_MARKER_COLORS: Final = {"+": "\x1b[32m", "-": "\x1b[31m", "~": "\x1b[33m"}
+_ERROR_COLOR: Final = "\x1b[1;31m"
+
+_INDENT: Final = "    "
+
+
+class _Absent:
+    """The side of a member that does not have it."""
+
+
+_ABSENT: Final = _Absent()
+
+
+# --- lines and styling ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One line of a resource body: ``depth`` levels in, a marker column, then text."""
+
+    depth: int
+    marker: str  # "+", "-", "~" or "" (context, comments, closing brackets)
+    text: str
+
+
+@dataclass(frozen=True)
+class _Style:
+    color: bool
+
+    def paint(self, code: str, text: str) -> str:
+        return f"{code}{text}{_RESET}" if self.color else text
+
+    def header(self, text: str) -> str:
+        return self.paint(_BOLD, f"  # {text}")
+
+    def line(self, line: _Line) -> str:
+        marker = self.paint(_MARKER_COLORS[line.marker], line.marker) if line.marker else " "
+        return f"  {_INDENT * line.depth}{marker} {line.text}"
+
+
+def _literal(value: Any) -> str:
+    """A value as a JSON literal: strings quoted, booleans lower-case, null."""
+    return _safe(json.dumps(to_json_data(value), ensure_ascii=False))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _where(key: SetKey) -> str:
+    """``(region)``, or ``(region, api)`` when the API is not the default one."""
+    if key.api is DEFAULT_API:
+        return f"({_safe(key.region)})"
+    return f"({_safe(key.region)}, {key.api.value})"
+
+
+# --- the members of a definition -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Member:
+    """One attribute or block of a definition, on both sides, with its difference path.
+
+    A list of blocks (dimension configurations) becomes one member per element, named and
+    addressed by its identity: ``DimensionConfigurations[my-dim]``.
+    """
+
+    label: str
+    path: str
+    expected: Any
+    actual: Any
+    list_path: str | None = None  # for a list element: the path of its list
+    identity: str | None = None
+
+    @property
+    def present(self) -> Any:
+        return self.actual if self.expected is _ABSENT else self.expected
+
+    @property
+    def is_block(self) -> bool:
+        return isinstance(self.present, Mapping)
+
+    def owns(self, difference: Difference) -> bool:
+        """Whether ``difference`` is about this member or lies inside it."""
+        path = difference.path
+        if path == self.path or path.startswith((f"{self.path}.", f"{self.path}[")):
+            return True
+        if path != self.list_path or difference.type is DiffType.NOT_EQUAL:
+            return False
+        element = _one_side(difference)
+        return isinstance(element, Mapping) and _identity(element, -1) == self.identity
+
+
+def _one_side(difference: Difference) -> Any:
+    """The value an ADD (live) or a REMOVE (spec) difference carries."""
+    return difference.actual if difference.type is DiffType.ADD else difference.expected
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _member_order(name: str) -> tuple[int, str]:
+    if name in COMMON_MEMBERS:
+        return (COMMON_MEMBERS.index(name), "")
+    return (len(COMMON_MEMBERS), name)
+
+
+def _is_block_list(value: Any) -> bool:
+    return (
+        isinstance(value, (list, tuple))
+        and bool(value)
+        and all(isinstance(item, Mapping) for item in value)
+    )
+
+
+def _identity(element: Mapping[str, Any], index: int) -> str:
+    name = element.get(DIMENSION_NAME)
+    return name if isinstance(name, str) else str(index)
+
+
+def _keyed(value: Any) -> dict[str, Any]:
+    if not _is_block_list(value):
+        return {}
+    return {_identity(item, index): item for index, item in enumerate(value)}
+
+
+def _members(expected: Any, actual: Any, prefix: str) -> list[_Member]:
+    """The members of two mappings (either may be absent), in display order."""
+    exp = expected if isinstance(expected, Mapping) else {}
+    act = actual if isinstance(actual, Mapping) else {}
+    members: list[_Member] = []
+    for name in sorted({*exp, *act}, key=_member_order):
+        path = _join(prefix, name)
+        exp_value, act_value = exp.get(name, _ABSENT), act.get(name, _ABSENT)
+        if _is_block_list(exp_value) or _is_block_list(act_value):
+            exp_items, act_items = _keyed(exp_value), _keyed(act_value)
+            for identity in sorted({*exp_items, *act_items}):
+                members.append(
+                    _Member(
+                        label=f"{_safe(name)}[{_safe(identity)}]",
+                        path=f"{path}[{identity}]",
+                        expected=exp_items.get(identity, _ABSENT),
+                        actual=act_items.get(identity, _ABSENT),
+                        list_path=path,
+                        identity=identity,
+                    )
+                )
+        else:
+            members.append(_Member(_safe(name), path, exp_value, act_value))
+    return members
+
+
+def _pad(members: Sequence[_Member]) -> int:
+    """The width that aligns the ``=`` of the attributes shown in one block."""
+    return max((len(m.label) for m in members if not m.is_block), default=0)
+
+
+# --- whole members: created or destroyed ---------------------------------------------------
+
+
+def _whole(label: str, value: Any, depth: int, marker: str, width: int) -> list[_Line]:
+    if isinstance(value, Mapping):
+        return [
+            _Line(depth, marker, f"{label} {{"),
+            *_whole_mapping(value, depth + 1, marker),
+            _Line(depth, "", "}"),
+        ]
+    head = label.ljust(width)
+    if isinstance(value, (list, tuple)) and value:
+        return [
+            _Line(depth, marker, f"{head} = ["),
+            *(_Line(depth + 1, marker, f"{_literal(item)},") for item in value),
+            _Line(depth, "", "]"),
+        ]
+    return [_Line(depth, marker, f"{head} = {_literal(value)}")]
+
+
+def _whole_mapping(mapping: Mapping[str, Any], depth: int, marker: str) -> list[_Line]:
+    members = _members(mapping, _ABSENT, "")
+    width = _pad(members)
+    return [
+        line
+        for member in members
+        for line in _whole(member.label, member.present, depth, marker, width)
+    ]
+
+
+# --- changed members: updated in-place -----------------------------------------------------
+
+
+def _stray(difference: Difference, depth: int) -> _Line:
+    """A difference the layout could not place, by its full path."""
+    path, marker = _safe(difference.path), _DIFF_MARKERS[difference.type]
+    if difference.type is DiffType.NOT_EQUAL:
+        change = f"{_literal(difference.actual)} -> {_literal(difference.expected)}"
+        return _Line(depth, marker, f"{path} = {change}")
+    return _Line(depth, marker, f"{path} = {_literal(_one_side(difference))}")
+
+
+def _hidden(count: int, noun: str, depth: int) -> list[_Line]:
+    return [_Line(depth, "", f"# ({_plural(count, f'unchanged {noun}')} hidden)")] if count else []
+
+
+def _changed_mapping(
+    expected: Any, actual: Any, differences: Sequence[Difference], prefix: str, depth: int
+) -> list[_Line]:
+    members = _members(expected, actual, prefix)
+    owned = {m.path: [d for d in differences if m.owns(d)] for m in members}
+    changed = [m for m in members if owned[m.path]]
+    width = _pad(changed)
+    lines = [line for m in changed for line in _changed(m, owned[m.path], depth, width)]
+    lines += [_stray(d, depth) for d in differences if not any(m.owns(d) for m in members)]
+    unchanged = [m for m in members if not owned[m.path]]
+    blocks = sum(m.is_block for m in unchanged)
+    return (
+        lines
+        + _hidden(len(unchanged) - blocks, "attribute", depth)
+        + _hidden(blocks, "block", depth)
+    )
+
+
+def _changed(
+    member: _Member, differences: Sequence[Difference], depth: int, width: int
+) -> list[_Line]:
+    exp, act = member.expected, member.actual
+    if act is _ABSENT:
+        return _whole(member.label, exp, depth, "+", width)
+    if exp is _ABSENT:
+        return _whole(member.label, act, depth, "-", width)
+    if isinstance(exp, Mapping) and isinstance(act, Mapping):
+        return [
+            _Line(depth, "~", f"{member.label} {{"),
+            *_changed_mapping(exp, act, differences, member.path, depth + 1),
+            _Line(depth, "", "}"),
+        ]
+    items = [d for d in differences if d.path == member.path and d.type is not DiffType.NOT_EQUAL]
+    if items and isinstance(exp, (list, tuple)) and isinstance(act, (list, tuple)):
+        rest = [d for d in differences if d not in items]
+        return _changed_items(member.label.ljust(width), exp, act, items, depth) + [
+            _stray(d, depth) for d in rest
+        ]
+    scalar = [d for d in differences if d.path == member.path and d.type is DiffType.NOT_EQUAL]
+    head = [_Line(depth, "~", f"{member.label.ljust(width)} = {_literal(act)} -> {_literal(exp)}")]
+    return (head if scalar else []) + [_stray(d, depth) for d in differences if d not in scalar]
+
+
+def _changed_items(
+    head: str,
+    expected: Sequence[Any],
+    actual: Sequence[Any],
+    items: Sequence[Difference],
+    depth: int,
+) -> list[_Line]:
+    """A list whose elements were added or removed (``MatchingEventTypes``), as a set."""
+    values = sorted((_literal(_one_side(d)), _DIFF_MARKERS[d.type]) for d in items)
+    unchanged = sum(1 for item in expected if item in actual)
+    return [
+        _Line(depth, "~", f"{head} = ["),
+        *(_Line(depth + 1, marker, f"{value},") for value, marker in values),
+        *_hidden(unchanged, "element", depth + 1),
+        _Line(depth, "", "]"),
+    ]
+
+
+# --- sections ------------------------------------------------------------------------------
+
+
+def _body(row: DestinationPlan) -> list[_Line]:
+    marker = _ACTION_MARKERS.get(row.action)
+    if marker is None:
+        return []
+    opening = _Line(0, marker, f'event_destination "{_safe(row.name)}" {{')
+    if row.action is Action.UPDATE:
+        inner = _changed_mapping(row.expected, row.actual, row.differences, "", 1)
+    else:
+        definition = row.expected if row.action is Action.CREATE else row.actual
+        inner = _whole_mapping(definition or {}, 1, marker)
+    return [opening, *inner, _Line(0, "", "}")]
+
+
+def _destination_section(row: DestinationPlan, style: _Style) -> list[str]:
+    label = f"{_safe(row.key.name)}/{_safe(row.name)} {_where(row.key)}"
+    lines = [
+        style.header(f"{label} {_STATUS_PHRASES[row.status]} and {_ACTION_PHRASES[row.action]}")
+    ]
+    if row.note:
+        lines.append(f"  # note: {_safe(row.note)}")
+    return lines + [style.line(line) for line in _body(row)]
+
+
+def _set_section(set_plan: SetPlan, style: _Style) -> list[str]:
+    label = f"configuration set {_safe(set_plan.key.name)} {_where(set_plan.key)}"
+    if set_plan.status is SetStatus.MISSING:
+        return [style.header(f"{label} is missing and will be created")]
+    if set_plan.status is SetStatus.ERROR:
+        error = set_plan.error
+        reason = f"{_safe(error.code)}: {_safe(error.message)}" if error else "unknown error"
+        return [style.paint(_ERROR_COLOR, f"  ! {label} could not be read: {reason}")]
+    return []
+
+
+def _sections(plan: Plan, style: _Style) -> Iterator[list[str]]:
+    """Each set's own line, then its changed destinations; rows of no listed set last."""
+    changes: dict[SetKey, list[DestinationPlan]] = {}
+    for row in plan.changes:
+        changes.setdefault(row.key, []).append(row)
+    for set_plan in plan.sets:
+        section = _set_section(set_plan, style)
+        if section:
+            yield section
+        for row in changes.pop(set_plan.key, []):
+            yield _destination_section(row, style)
+    for rows in changes.values():
+        for row in rows:
+            yield _destination_section(row, style)
+
+
+def _closing(plan: Plan) -> list[str]:
+    total, failed = len(plan.sets), len(plan.failed_sets)
+    readable = total - failed
+    if plan.drift:
+        actions = [d.action for d in plan.changes]
+        added = actions.count(Action.CREATE) + len(plan.missing_sets)
+        lines = [
+            f"Plan: {added} to add, {actions.count(Action.UPDATE)} to change, "
+            f"{actions.count(Action.DELETE)} to destroy."
+        ]
+        if failed:
+            lines.append(
+                f"{failed} of {_plural(total, 'configuration set')} could not be read, "
+                "so this plan is incomplete."
+            )
+        return lines
+    if not failed:
+        return ["No changes. Live event destinations match the specs."]
+    if readable:
+        return [
+            f"No changes in the {_plural(readable, 'configuration set')} that could be read; "
+            f"{failed} could not be read."
+        ]
+    return [
+        f"{failed} of {_plural(total, 'configuration set')} could not be read, so drift is unknown."
+    ]
+
+
+def render(plan: Plan, *, color: bool = False) -> str:
+    """The plan as Terraform-like text; ANSI colours only when ``color`` is true."""
+    style = _Style(color)
+    blocks = ["\n".join(section) for section in _sections(plan, style)]
+    blocks.append("\n".join(style.paint(_BOLD, line) for line in _closing(plan)))
+    return "\n\n".join(blocks) + "\n"

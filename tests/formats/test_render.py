@@ -1,0 +1,291 @@
+"""Properties of every format: exhaustive dispatch, colours, safety, honest closing lines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import unicodedata
+from collections.abc import Callable
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from driftcheck import __version__
+from driftcheck.formats import Format, json_format, render, text
+from driftcheck.model import Api, DestinationPlan, Plan, SetKey, SetStatus, Status
+from tests.factories import (
+    added,
+    definition,
+    extra,
+    in_sync,
+    key,
+    misconfigured,
+    missing,
+    missing_set,
+    not_equal,
+    plan,
+    present,
+    removed,
+    sns,
+    unreadable,
+)
+from tests.formats.scenarios import MARKETING, SCENARIOS, every_kind_of_drift
+
+ESC = "\x1b"
+HOSTILE = "evil\x1b[2J\x1b]0;pwned\x07\x9b31m\u202e\n"  # clear screen, set title, CSI, RLO
+NO_CHANGES = "No changes. Live event destinations match the specs."
+
+
+def unsafe_characters(output: str) -> set[str]:
+    return {c for c in output if c != "\n" and unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"}}
+
+
+def hostile_plan() -> Plan:
+    bad_key = key(HOSTILE, region=HOSTILE)
+    body = definition("BOUNCE", SnsDestination={"TopicArn": HOSTILE})
+    return plan(
+        [present(bad_key), unreadable(key("x"), code=HOSTILE, message=HOSTILE)],
+        [
+            missing(bad_key, HOSTILE, body, 2),
+            extra(bad_key, "e", body, 1, note=HOSTILE),
+            misconfigured(
+                bad_key,
+                "m",
+                body,
+                definition("BOUNCE", SnsDestination={"TopicArn": "x"}),
+                [not_equal("SnsDestination.TopicArn", HOSTILE, "x"), removed(HOSTILE, HOSTILE)],
+                3,
+            ),
+        ],
+    )
+
+
+# --- dispatch ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", list(Format), ids=str)
+def test_every_format_renders_every_scenario(fmt: Format) -> None:
+    for build in SCENARIOS.values():
+        output = render(build(), fmt)
+        assert output.endswith("\n") and output.strip()
+
+
+def test_render_dispatches_to_the_format_module() -> None:
+    drift = every_kind_of_drift()
+    assert render(drift, Format.TEXT, color=True) == text.render(drift, color=True)
+    assert render(drift, Format.JSON) == json_format.render(drift)
+
+
+def test_formats_import_neither_boto3_nor_deepdiff() -> None:
+    code = (
+        "import sys, driftcheck.formats; "
+        "print(sorted(m for m in ('boto3', 'botocore', 'deepdiff') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
+# --- colours and escape sequences ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", list(Format), ids=str)
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_no_escape_codes_without_color(scenario: str, fmt: Format) -> None:
+    assert ESC not in render(SCENARIOS[scenario](), fmt, color=False)
+
+
+def test_text_colours_markers_and_headers() -> None:
+    output = render(every_kind_of_drift(), Format.TEXT, color=True)
+    assert "\x1b[32m+\x1b[0m" in output
+    assert "\x1b[31m-\x1b[0m" in output
+    assert "\x1b[33m~\x1b[0m" in output
+    assert "\x1b[1m  # marketing/archive (us-east-1) is missing" in output
+    assert "\x1b[1;31m  ! configuration set reports" in output
+    assert "\x1b[1mPlan: 1 to add, 4 to change, 2 to destroy.\x1b[0m" in output
+
+
+def test_json_is_never_coloured() -> None:
+    drift = every_kind_of_drift()
+    assert render(drift, Format.JSON, color=True) == render(drift, Format.JSON)
+
+
+@pytest.mark.parametrize("fmt", list(Format), ids=str)
+def test_names_and_values_cannot_inject_control_characters(fmt: Format) -> None:
+    output = render(hostile_plan(), fmt, color=False)
+    assert unsafe_characters(output) == set()
+    assert "\\u001b[2J" in output and "\\u009b" in output and "\\u202e" in output
+
+
+def test_injected_text_stays_escaped_when_coloured() -> None:
+    output = render(hostile_plan(), Format.TEXT, color=True)
+    assert "\x1b[2J" not in output and "\x9b" not in output and "\x07" not in output
+    assert output.count("\n") == render(hostile_plan(), Format.TEXT).count("\n")
+
+
+def test_json_escaping_is_lossless() -> None:
+    document = json.loads(render(hostile_plan(), Format.JSON))
+    assert document["configuration_sets"][0]["name"] == HOSTILE
+    assert document["errors"][0]["message"] == HOSTILE
+    assert document["destinations"][0]["note"] == HOSTILE
+
+
+# --- text layout ---------------------------------------------------------------------------
+
+
+def test_event_types_read_as_what_applying_the_plan_does() -> None:
+    row = misconfigured(
+        MARKETING,
+        "d",
+        definition("BOUNCE", "COMPLAINT", SnsDestination=sns("a")),
+        definition("BOUNCE", "OPEN", SnsDestination=sns("a")),
+        [removed("MatchingEventTypes", "COMPLAINT"), added("MatchingEventTypes", "OPEN")],
+        3,
+    )
+    output = render(plan([present(MARKETING)], [row]), Format.TEXT)
+    assert '+ "COMPLAINT",' in output  # in the spec, not live: will be added
+    assert '- "OPEN",' in output  # live, not in the spec: will be removed
+    assert "# (1 unchanged element hidden)" in output
+
+
+def test_the_api_is_shown_only_when_it_is_not_the_default() -> None:
+    rows = [
+        missing(key("a"), "d", definition("SEND", SnsDestination=sns("a")), 2),
+        missing(key("b", api=Api.SESV2), "d", definition("SEND", SnsDestination=sns("a")), 2),
+    ]
+    output = render(plan([present(key("a")), present(key("b", api=Api.SESV2))], rows), Format.TEXT)
+    assert "# a/d (us-east-1) is missing" in output
+    assert "# b/d (us-east-1, sesv2) is missing" in output
+
+
+def test_a_difference_the_layout_cannot_place_is_still_shown() -> None:
+    body = definition("SEND", SnsDestination=sns("a"))
+    row = misconfigured(MARKETING, "d", body, body, [not_equal("Unknown.Member", 1, 2)], 3)
+    output = render(plan([present(MARKETING)], [row]), Format.TEXT)
+    assert "~ Unknown.Member = 2 -> 1" in output
+
+
+def test_in_sync_destinations_are_not_listed() -> None:
+    row = in_sync(MARKETING, "quiet", definition("SEND", SnsDestination=sns("a")), 3)
+    assert "quiet" not in render(plan([present(MARKETING)], [row]), Format.TEXT)
+
+
+def test_a_missing_set_without_destinations_is_one_to_add() -> None:
+    output = render(plan([missing_set(MARKETING)], []), Format.TEXT)
+    assert "# configuration set marketing (us-east-1) is missing and will be created" in output
+    assert output.endswith("Plan: 1 to add, 0 to change, 0 to destroy.\n")
+
+
+def test_an_empty_plan_has_no_changes() -> None:
+    assert render(Plan(), Format.TEXT) == NO_CHANGES + "\n"
+
+
+def test_when_no_set_could_be_read_drift_is_unknown() -> None:
+    output = render(plan([unreadable(key("a")), unreadable(key("b"))], []), Format.TEXT)
+    assert output.endswith("2 of 2 configuration sets could not be read, so drift is unknown.\n")
+
+
+# --- properties over many plans ------------------------------------------------------------
+
+SET_STATUSES = st.lists(st.sampled_from(list(SetStatus)), max_size=4)
+ROW_STATUSES = st.lists(st.sampled_from(list(Status)), max_size=6)
+
+
+def synthetic_plan(set_statuses: list[SetStatus], row_statuses: list[Status]) -> Plan:
+    """Sets of the given statuses; rows spread over the readable ones."""
+    set_builders = {SetStatus.PRESENT: present, SetStatus.MISSING: missing_set}
+    sets = [
+        set_builders.get(set_status, unreadable)(key(f"set{index}"))
+        for index, set_status in enumerate(set_statuses)
+    ]
+    readable = [s.key for s in sets if s.status is not SetStatus.ERROR]
+    body, disabled = definition("SEND", SnsDestination=sns("a")), definition("SEND", enabled=False)
+    row_builders: dict[Status, Callable[[SetKey, str, int], DestinationPlan]] = {
+        Status.IN_SYNC: lambda k, name, line: in_sync(k, name, body, line),
+        Status.MISSING: lambda k, name, line: missing(k, name, body, line),
+        Status.EXTRA: lambda k, name, line: extra(k, name, body, line),
+        Status.MISCONFIGURED: lambda k, name, line: misconfigured(
+            k, name, disabled, body, [not_equal("Enabled", False, True)], line
+        ),
+    }
+    rows = [
+        row_builders[row_status](readable[index % len(readable)], f"d{index}", index)
+        for index, row_status in enumerate(row_statuses if readable else [])
+    ]
+    return plan(sets, rows)
+
+
+@given(SET_STATUSES, ROW_STATUSES)
+def test_text_closing_never_hides_unread_sets(
+    set_statuses: list[SetStatus], row_statuses: list[Status]
+) -> None:
+    subject = synthetic_plan(set_statuses, row_statuses)
+    output = render(subject, Format.TEXT)
+    if subject.failed_sets:
+        assert NO_CHANGES not in output
+        assert "could not be read" in output.splitlines()[-1]
+    if subject.drift:
+        assert "Plan: " in output and "No changes" not in output
+    else:
+        assert "Plan: " not in output
+    assert (NO_CHANGES in output) == (not subject.drift and not subject.failed_sets)
+
+
+@given(SET_STATUSES, ROW_STATUSES)
+def test_json_summary_counts_the_rows(
+    set_statuses: list[SetStatus], row_statuses: list[Status]
+) -> None:
+    subject = synthetic_plan(set_statuses, row_statuses)
+    document = json.loads(render(subject, Format.JSON))
+    statuses = [row["status"] for row in document["destinations"]]
+    assert document["summary"] == {
+        "in_sync": statuses.count("in_sync"),
+        "missing": statuses.count("missing"),
+        "extra": statuses.count("extra"),
+        "misconfigured": statuses.count("misconfigured"),
+        "errors": len(document["errors"]),
+    }
+    errored = [s for s in document["configuration_sets"] if s["status"] == "error"]
+    assert len(errored) == len(document["errors"])
+    assert document["drift"] is subject.drift
+
+
+def test_json_names_the_running_version() -> None:
+    document = json.loads(render(Plan(), Format.JSON))
+    assert (document["format_version"], document["driftcheck_version"]) == ("1", __version__)
+
+
+def test_json_keys_follow_the_documented_order() -> None:
+    document = json.loads(render(every_kind_of_drift(), Format.JSON))
+    assert list(document) == [
+        "format_version",
+        "driftcheck_version",
+        "drift",
+        "summary",
+        "configuration_sets",
+        "destinations",
+        "errors",
+    ]
+    assert list(document["configuration_sets"][0]) == [
+        "api",
+        "region",
+        "name",
+        "status",
+        "source",
+        "error",
+    ]
+    assert list(document["destinations"][0]) == [
+        "api",
+        "region",
+        "configuration_set",
+        "name",
+        "status",
+        "action",
+        "expected",
+        "actual",
+        "differences",
+        "source",
+        "note",
+    ]
+    assert list(document["errors"][0]) == ["api", "region", "configuration_set", "code", "message"]
