@@ -29,7 +29,7 @@ class Api(str, Enum):
         return self.value
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class SetKey:
     """Identifies one configuration set: the same name in another region is another set."""
 
@@ -41,7 +41,7 @@ class SetKey:
         return f"{self.name} ({self.region}, {self.api.value})"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Source:
     """Where something was declared: a spec file and a 1-based line and column."""
 
@@ -56,21 +56,21 @@ class Source:
 # --- desired state (from the specs) ------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DesiredDestination:
     name: str
     definition: Definition  # normalised
     source: Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DesiredSet:
     key: SetKey
     destinations: tuple[DesiredDestination, ...]
     source: Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DesiredState:
     sets: tuple[DesiredSet, ...] = ()
 
@@ -88,7 +88,7 @@ class SetStatus(str, Enum):
     ERROR = "error"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReadFailure:
     """Why a configuration set could not be read (after retries)."""
 
@@ -96,7 +96,7 @@ class ReadFailure:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LiveSet:
     key: SetKey
     status: SetStatus
@@ -105,7 +105,7 @@ class LiveSet:
     error: ReadFailure | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LiveState:
     sets: Mapping[SetKey, LiveSet] = field(default_factory=dict)
 
@@ -135,7 +135,7 @@ class DiffType(str, Enum):
     NOT_EQUAL = "NOT_EQUAL"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Difference:
     path: str  # dotted member names; dimensions by name: ``...DimensionConfigurations[dim].X``
     type: DiffType
@@ -143,7 +143,7 @@ class Difference:
     actual: Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DestinationPlan:
     key: SetKey
     name: str
@@ -156,7 +156,7 @@ class DestinationPlan:
     note: str | None = None  # e.g. a live destination type the chosen API cannot show
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SetPlan:
     key: SetKey
     status: SetStatus
@@ -164,7 +164,7 @@ class SetPlan:
     error: ReadFailure | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Summary:
     in_sync: int = 0
     missing: int = 0
@@ -173,7 +173,7 @@ class Summary:
     errors: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     """The comparison of the desired and the live state, in deterministic order."""
 

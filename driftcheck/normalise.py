@@ -98,19 +98,26 @@ def _dimension_sources() -> frozenset[str]:
 def normalise_definition(definition: Definition) -> dict[str, Any]:
     """The canonical form of a definition (from a spec or from the API)."""
     enabled = definition.get("Enabled", False)
-    matching = definition.get("MatchingEventTypes") or []
-    known = _all_event_types()
     out: dict[str, Any] = {
         "Enabled": enabled if isinstance(enabled, bool) else bool(enabled),
-        "MatchingEventTypes": sorted(
-            {_canonical_or_same(t, known) for t in matching if isinstance(t, str)}
-        ),
+        "MatchingEventTypes": _normalise_event_types(definition.get("MatchingEventTypes") or []),
     }
     for name in sorted(definition):
         if name in COMMON_MEMBERS or name == "Name":
             continue
         out[name] = _normalise_block(name, definition[name])
     return out
+
+
+def _normalise_event_types(matching: Any) -> list[Any]:
+    known = _all_event_types()
+    try:
+        unique = set(matching)
+    except TypeError:  # unhashable members: keep only the strings
+        unique = {t for t in matching if isinstance(t, str)}
+    if not unique <= known:  # the rare path: camelCase spellings, unknown values
+        unique = {_canonical_or_same(t, known) for t in unique if isinstance(t, str)}
+    return sorted(unique)
 
 
 def unreadable_type_note(api: Api, definition: Definition) -> str | None:

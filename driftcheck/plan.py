@@ -87,6 +87,7 @@ def _plan_present_set(desired_set: DesiredSet, live_set: LiveSet) -> list[Destin
     key = desired_set.key
     wanted = {d.name: d for d in desired_set.destinations}
     rows: list[DestinationPlan] = []
+    actual: Definition
     for name in sorted(wanted.keys() | live_set.destinations.keys()):
         spec = wanted.get(name)
         if spec is None:
@@ -108,6 +109,8 @@ def _plan_present_set(desired_set: DesiredSet, live_set: LiveSet) -> list[Destin
         else:
             actual = normalise_definition(live_set.destinations[name])
             differences = compare(spec.definition, actual)
+            if not differences:
+                actual = spec.definition  # equal: share one object, halve the memory
             rows.append(
                 DestinationPlan(
                     key=key,
@@ -129,9 +132,7 @@ def compare(expected: Definition, actual: Definition) -> tuple[Difference, ...]:
     if expected == actual:
         return ()
     # threshold_to_diff_deeper=0: never collapse a mostly-different mapping into one change.
-    tree = DeepDiff(
-        _diffable(expected), _diffable(actual), view="tree", threshold_to_diff_deeper=0
-    )
+    tree = DeepDiff(_diffable(expected), _diffable(actual), view="tree", threshold_to_diff_deeper=0)
     differences: list[Difference] = []
     for report, levels in tree.items():
         if report not in _REPORT_TYPES:

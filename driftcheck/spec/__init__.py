@@ -1,0 +1,27 @@
+"""YAML specs in, one validated :class:`~driftcheck.model.DesiredState` out.
+
+The modules, in the order data flows through them:
+
+- :mod:`.loader`: files and directories; the public :func:`load_specs` and :func:`spec_files`;
+- :mod:`.yaml_loader`: safe YAML into a small tree with line and column marks;
+- :mod:`.document`: the top level of a spec file (version, api, region, vars, sets);
+- :mod:`.definition`: one event destination, checked against botocore's service model;
+- :mod:`.variables`: ``${name}``, ``${env:NAME}`` and ``$${``;
+- :mod:`.checker`: problem reporting shared by the checks.
+
+Decisions worth knowing (each documented in its module):
+
+- YAML merge keys (``<<: *defaults``) are supported; aliases may expand to at most
+  1,000,000 nodes per file; duplicate keys, unsafe tags and several documents are problems.
+- A destination's ``Name`` member is tolerated when it equals its key (pasted live JSON).
+- ``vars`` values are used as written: no interpolation inside them.
+- A directory gives its ``*.yaml``/``*.yml`` files, recursively, sorted, hidden ones skipped.
+- The same configuration set declared through both APIs (same region) is a problem: both
+  APIs act on the same SES configuration set.
+
+Nothing here imports boto3, botocore or deepdiff: ``driftcheck validate`` stays offline and fast.
+"""
+
+from driftcheck.spec.loader import load_specs, spec_files
+
+__all__ = ["load_specs", "spec_files"]
