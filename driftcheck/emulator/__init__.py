@@ -1,0 +1,209 @@
+"""A local emulator of the SES event-destination API, for tests, benchmarks and the demo.
+
+Unmodified boto3 clients for ``pinpoint-email`` (``/v1/email/...``) and ``sesv2``
+(``/v2/email/...``) work against it through ``endpoint_url``::
+
+    with start_emulator(state=DEMO_STATE) as emu:
+        client = boto3.client("sesv2", endpoint_url=emu.url, region_name="us-east-1", ...)
+
+Routes, input shapes and enums come from botocore's service models; errors travel exactly as
+AWS REST-JSON errors do. The region is the one in the request's SigV4 credential scope.
+Control endpoints under ``/_emulator/``: ``GET stats``, ``POST stats/reset`` (counters only),
+``GET state``, ``POST reset`` (state and counters; optional body: the new state document),
+``GET``/``POST faults`` (a POST replaces every fault).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
+
+from driftcheck.emulator.faults import Faults
+from driftcheck.emulator.server import LOOPBACK, EmulatorServer
+from driftcheck.emulator.service import EmulatedService
+from driftcheck.emulator.state import Regions, State, parse_state, read_state_file
+from driftcheck.emulator.stats import Stats
+
+__all__ = [
+    "DEMO_STATE",
+    "Emulator",
+    "Faults",
+    "StateSource",
+    "Stats",
+    "load_state",
+    "serve_forever",
+    "start_emulator",
+]
+
+DEMO_STATE = Path(__file__).with_name("demo-state.json")
+# How often a background server checks for stop(): bounds how long stop() waits.
+_POLL_SECONDS = 0.005
+
+# A state document (dict), a JSON state file, or nothing (an empty account).
+StateSource = Mapping[str, Any] | str | os.PathLike[str] | None
+
+
+def load_state(source: StateSource) -> Regions:
+    """The validated regions of ``source``; EmulatorError (one sentence) when it is invalid."""
+    if source is None:
+        return {}
+    if isinstance(source, Mapping):
+        return parse_state(source, "The emulator state")
+    return read_state_file(Path(source))
+
+
+class Emulator:
+    """A running emulator; binds its port on construction, serves after :meth:`start`.
+
+    Use as a context manager (``with Emulator() as emu``: started on enter, stopped on exit).
+    """
+
+    def __init__(
+        self,
+        port: int = 0,
+        state: StateSource = None,
+        faults: Faults | None = None,
+        *,
+        host: str = LOOPBACK,
+        verbose: bool = False,
+    ) -> None:
+        self._service = EmulatedService(State(load_state(state)), faults)
+        self._server = EmulatorServer(self._service, port, host, verbose)
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    @property
+    def host(self) -> str:
+        return self._server.server_name
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    @property
+    def server(self) -> EmulatorServer:
+        """The underlying HTTP server (for diagnostics)."""
+        return self._server
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> Emulator:
+        """Serve in a background (daemon) thread; returns ``self``."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": _POLL_SECONDS},
+                name=f"driftcheck-emulator-{self.port}",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def serve(self) -> None:
+        """Serve in the calling thread until :meth:`stop` is called from another thread."""
+        self._server.serve_forever(poll_interval=0.5)
+
+    def stop(self) -> None:
+        """Stop serving, end open connections and release the port (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join()
+        self._server.close_connections()
+        self._server.server_close()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # --- control ---------------------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        return self._service.counters.snapshot()
+
+    def reset_stats(self) -> None:
+        """Clear the counters only (the state stays)."""
+        self._service.counters.reset()
+
+    @property
+    def faults(self) -> Faults:
+        return self._service.faults.faults
+
+    def set_faults(self, faults: Faults) -> None:
+        """Replace every fault (reseeds the throttle draws, refills the rate bucket)."""
+        self._service.faults.set(faults)
+
+    def reset(self, state: StateSource = None) -> None:
+        """Replace the state (empty, a document or a file) and clear the counters."""
+        self._service.reset(load_state(state))
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """A state document of everything the emulator holds (a copy)."""
+        return self._service.state.dump()
+
+
+def start_emulator(
+    port: int = 0,
+    state: StateSource = None,
+    faults: Faults | None = None,
+    *,
+    verbose: bool = False,
+) -> Emulator:
+    """Start an emulator on 127.0.0.1 (port 0: an ephemeral port) in a background thread."""
+    return Emulator(port, state, faults, verbose=verbose).start()
+
+
+def serve_forever(
+    port: int,
+    state_file: Path | None = None,
+    faults: Faults | None = None,
+    *,
+    verbose: bool = False,
+) -> None:
+    """Serve in the foreground until Ctrl-C or SIGTERM (``driftcheck emulator``).
+
+    Prints one line with the URL. Raises EmulatorError when the port is taken or the state
+    file is invalid.
+    """
+    emulator = Emulator(port, state_file, faults, verbose=verbose)
+    restore = _stop_on_sigterm()
+    try:
+        print(
+            f"driftcheck emulator listening on {emulator.url} (pinpoint-email /v1, sesv2 /v2)",
+            flush=True,
+        )
+        emulator.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        restore()
+        emulator.stop()
+
+
+def _stop_on_sigterm() -> Any:
+    """Make SIGTERM behave like Ctrl-C (main thread only); returns a function that undoes it."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    return lambda: signal.signal(signal.SIGTERM, previous)
