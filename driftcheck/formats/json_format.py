@@ -21,7 +21,7 @@ import json
 from typing import Any
 
 from driftcheck import __version__
-from driftcheck.formats._common import escape_unsafe, to_json_data
+from driftcheck.formats._common import to_json_data
 from driftcheck.model import DestinationPlan, Difference, Plan, SetKey, SetPlan, Source
 
 FORMAT_VERSION = "1"
@@ -100,9 +100,25 @@ def document(plan: Plan) -> dict[str, Any]:
 
 
 def render(plan: Plan, *, color: bool = False) -> str:
-    """The plan as indented JSON with a trailing newline; ``color`` is ignored."""
+    """The plan as indented JSON with a trailing newline; ``color`` is ignored.
+
+    The same text as ``json.dumps(document(plan), indent=2)``, encoded one list item at a
+    time: the indenting encoder is pure Python, and on a 100,000-destination plan encoding
+    the whole document at once costs hundreds of MB of small string chunks. ASCII-only
+    output (``ensure_ascii``) is lossless and leaves no control character but DEL, which
+    is escaped too, so no name or value can drive a terminal or a CI log.
+    """
     del color  # a machine contract is never coloured
-    text = json.dumps(document(plan), indent=2, ensure_ascii=False)
-    # json.dumps escapes C0 controls inside strings, so every raw newline left is layout;
-    # the other unsafe characters (DEL, C1, bidi controls...) become \\u escapes too.
-    return escape_unsafe(text, keep="\n") + "\n"
+    members = []
+    for name, value in document(plan).items():
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {_encode(item, depth=2)}" for item in value)
+            members.append(f"  {_encode(name)}: [\n{items}\n  ]")
+        else:
+            members.append(f"  {_encode(name)}: {_encode(value, depth=1)}")
+    return "{\n" + ",\n".join(members) + "\n}\n"
+
+
+def _encode(value: Any, depth: int = 0) -> str:
+    text = json.dumps(value, indent=2, ensure_ascii=True).replace("\x7f", "\\u007f")
+    return text.replace("\n", "\n" + "  " * depth) if depth else text

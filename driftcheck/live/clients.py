@@ -8,6 +8,7 @@ throttling (HTTP 429) with a client-side rate limiter; ``max_attempts`` counts a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -43,9 +44,12 @@ def session(profile: str | None) -> Any:
 
 
 def default_region(profile: str | None) -> str | None:
-    """The region boto3 would use: AWS_REGION / AWS_DEFAULT_REGION / the profile's config."""
+    """The region boto3 would use (AWS_DEFAULT_REGION, the profile's config), else AWS_REGION.
+
+    boto3 ignores AWS_REGION, which the AWS CLI v2 and the other SDKs honour: so do we.
+    """
     region: str | None = session(profile).region_name
-    return region
+    return region or os.environ.get("AWS_REGION") or None
 
 
 def make_clients(

@@ -1,0 +1,270 @@
+"""The command line: parse flags, wire the steps together, write the output, exit.
+
+This is the one error boundary: every :class:`DriftcheckError` becomes one sentence on stderr
+and its exit code; click's usage errors exit 1 (2 means drift); nothing else reaches the
+user as a traceback. Costly imports (boto3, deepdiff, the emulator) happen inside the
+commands that need them, so ``--help`` and ``validate`` stay instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+
+import typer
+
+from driftcheck import __version__
+from driftcheck.errors import DriftcheckError, ExitCode, SpecError, UsageError
+from driftcheck.formats import Format
+
+if TYPE_CHECKING:
+    from driftcheck.model import DesiredState, Plan
+
+DEFAULT_PATHS = [Path("specs")]
+PROGRESS_THRESHOLD = 5  # show a progress bar only when reading more sets than this
+
+app = typer.Typer(
+    name="driftcheck",
+    help="Detect drift between YAML specs and live Amazon SES configuration-set event "
+    "destinations (Pinpoint Email API or SES v2).",
+    epilog="Exit codes: 0 in sync, 2 drift found, 1 error (errors win over drift).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+PathsArg = Annotated[
+    Optional[list[Path]],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Argument(
+        help="Spec files or directories (searched for *.yaml / *.yml).",
+        show_default="specs/",
+    ),
+]
+VarOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--var", metavar="NAME=VALUE", help="Set a spec variable (repeatable)."),
+]
+RegionOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        help="Region for specs that name none (else AWS_DEFAULT_REGION, the profile's, AWS_REGION)."
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"driftcheck {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Detect drift in Amazon SES configuration-set event destinations."""
+
+
+@app.command(
+    epilog="Example: driftcheck plan specs/ --region us-east-1 --format json > plan.json",
+)
+def plan(
+    paths: PathsArg = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", help="Output format, written to stdout.")
+    ] = Format.TEXT,
+    region: RegionOpt = None,
+    profile: Annotated[Optional[str], typer.Option(help="AWS profile to use.")] = None,  # noqa: UP045
+    endpoint_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="API endpoint (default: AWS, or AWS_ENDPOINT_URL_* settings)."),
+    ] = None,
+    var: VarOpt = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Configuration sets read at once.")
+    ] = 8,
+    max_attempts: Annotated[
+        int, typer.Option(min=1, max=20, help="Total attempts per API call, retries included.")
+    ] = 5,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Never colour the output.")] = False,
+) -> ExitCode:
+    """Compare the specs with the live event destinations and print a plan."""
+    from driftcheck.formats import render
+    from driftcheck.live import ClientSettings, default_region, read_live_state
+    from driftcheck.plan import plan as make_plan
+
+    if endpoint_url is not None and not endpoint_url.startswith(("http://", "https://")):
+        raise UsageError(
+            f"--endpoint-url must start with http:// or https://, not {endpoint_url!r}"
+        )
+    desired = _load(paths, var, region or default_region(profile), require_region=True)
+    settings = ClientSettings(
+        profile=profile,
+        endpoint_url=endpoint_url,
+        max_attempts=max_attempts,
+        concurrency=concurrency,
+    )
+    keys = [s.key for s in desired.sets]
+    with _progress(len(keys)) as advance:
+        live = read_live_state(keys, settings, on_read=advance)
+    result = make_plan(desired, live)
+    sys.stdout.write(render(result, output_format, color=_use_color(no_color)))
+    sys.stdout.flush()
+    _report_failed_sets(result)
+    return _exit_code(result)
+
+
+@app.command(epilog="Example: driftcheck validate specs/ --var account_id=123456789012")
+def validate(paths: PathsArg = None, var: VarOpt = None, region: RegionOpt = None) -> ExitCode:
+    """Check specs offline (no AWS call): exit 0 with a summary, or 1 with every problem."""
+    desired = _load(paths, var, region, require_region=False)
+    files = {s.source.file for s in desired.sets}
+    typer.echo(
+        f"OK: {len(desired.sets)} configuration sets, {desired.destination_count} event "
+        f"destinations in {len(files)} file{'s' if len(files) != 1 else ''}."
+    )
+    return ExitCode.OK
+
+
+@app.command(epilog="Example: driftcheck emulator --port 4566 --state live.json --latency-ms 20")
+def emulator(
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port on 127.0.0.1.")] = 4566,
+    state: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="JSON file with the initial live state."),
+    ] = None,
+    latency_ms: Annotated[
+        float, typer.Option(min=0, help="Latency added to every API request.")
+    ] = 0.0,
+    throttle_rate: Annotated[
+        float, typer.Option(min=0, max=1, help="Fraction of API requests answered 429.")
+    ] = 0.0,
+    max_rps: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(min=0.001, help="Cap on API requests a second; the excess is answered 429."),
+    ] = None,
+    fail_set: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(help="Configuration set whose requests answer 500 (repeatable)."),
+    ] = None,
+) -> ExitCode:
+    """Run a local emulator of the pinpoint-email (/v1) and sesv2 (/v2) event-destination API."""
+    from driftcheck.emulator import Faults, serve_forever
+
+    faults = Faults(
+        latency_ms=latency_ms,
+        throttle_rate=throttle_rate,
+        fail_sets=frozenset(fail_set or ()),
+        max_rps=max_rps,
+    )
+    serve_forever(port=port, state_file=state, faults=faults)
+    return ExitCode.OK
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _load(
+    paths: list[Path] | None, var: list[str] | None, region: str | None, *, require_region: bool
+) -> DesiredState:
+    from driftcheck.spec import load_specs
+
+    return load_specs(
+        paths or DEFAULT_PATHS,
+        cli_vars=_parse_vars(var or []),
+        default_region=region,
+        require_region=require_region,
+    )
+
+
+def _parse_vars(assignments: Sequence[str]) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--var takes NAME=VALUE, not {assignment!r}")
+        parsed[name.strip()] = value
+    return parsed
+
+
+def _use_color(no_color: bool) -> bool:
+    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[], None] | None]:
+    """A progress bar on stderr while reading many sets on a terminal; never in pipes or CI."""
+    if total <= PROGRESS_THRESHOLD or not sys.stderr.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Reading configuration sets", total=total)
+        yield lambda: progress.advance(task)
+
+
+def _exit_code(result: Plan) -> ExitCode:
+    if result.failed_sets:
+        return ExitCode.ERROR
+    return ExitCode.DRIFT if result.drift else ExitCode.OK
+
+
+def _report_failed_sets(result: Plan) -> None:
+    for failed in result.failed_sets:
+        assert failed.error is not None
+        _error(f"cannot read {failed.key}: {failed.error.code}: {failed.error.message}")
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"driftcheck: error: {message}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """Entry point: run the app and exit with its code; the one place errors are reported."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="driftcheck",
+            standalone_mode=False,
+        )
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.TyperException as error:  # bad flags: exit 1, since 2 means drift
+        show = getattr(error, "show", None)  # click's formatting: usage line + message
+        if callable(show):
+            show()
+        else:
+            _error(str(error))
+        sys.exit(ExitCode.ERROR)
+    except (typer.Abort, KeyboardInterrupt):
+        _error("interrupted")
+        sys.exit(ExitCode.ERROR)
+    except SpecError as error:
+        for problem in error.problems:
+            sys.stderr.write(f"{problem}\n")
+        _error(str(error))
+        sys.exit(error.exit_code)
+    except DriftcheckError as error:
+        _error(str(error))
+        sys.exit(error.exit_code)
+    except Exception as error:  # a bug: still one sentence, the traceback only on request
+        if os.environ.get("DRIFTCHECK_DEBUG"):
+            raise
+        _error(
+            f"internal error: {type(error).__name__}: {error} (set DRIFTCHECK_DEBUG=1 for details)"
+        )
+        sys.exit(ExitCode.ERROR)
+    sys.exit(int(result) if isinstance(result, int) else ExitCode.OK)
