@@ -1,0 +1,53 @@
+# driftcheck — every target installs what it needs into .venv from pyproject.toml.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?= -n 2
+
+.PHONY: help venv test lint typecheck pytest demo bench clean
+
+help:
+	@echo "make demo   - start the emulator with a demo live state and plan specs/ against it"
+	@echo "make test   - ruff, mypy (strict) and pytest"
+	@echo "make bench  - benchmarks, printed as ratios against baselines measured in the same run"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check driftcheck tests
+	$(VENV)/bin/ruff format --check driftcheck tests
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+pytest: $(STAMP)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+demo: $(STAMP)
+	@log=$$(mktemp); \
+	$(PY) -m driftcheck emulator --port 0 --state driftcheck/emulator/demo-state.json >$$log & \
+	emulator=$$!; trap 'kill $$emulator 2>/dev/null; rm -f '"$$log" EXIT; \
+	for _ in $$(seq 100); do grep -q listening $$log && break; sleep 0.1; done; \
+	url=$$(sed -n 's/.* on \(http[^ ]*\).*/\1/p' $$log); \
+	test -n "$$url" || { echo "the emulator did not start" >&2; exit 1; }; \
+	echo "Emulator with a demo live state at $$url"; \
+	echo "\$$ driftcheck plan specs/ --endpoint-url $$url"; echo; \
+	AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_DEFAULT_REGION=us-east-1 \
+	$(PY) -m driftcheck plan specs/ --endpoint-url $$url; \
+	code=$$?; echo; echo "driftcheck exited $$code (0 in sync, 2 drift found, 1 error)"; \
+	test $$code -ne 1
+
+bench: $(STAMP)
+	$(PY) -m tests.bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,219 @@
+"""``make bench``: every figure is printed with the baseline measured in the same run.
+
+The machines are shared and noisy, so these are benchmarks, never unit tests: each prints
+its figures, the ratio to its baseline and whether it met its target; the exit code is 1
+when a target was missed.
+
+    python -m tests.bench            # all
+    python -m tests.bench diff scan  # some
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.bench.common import (
+    REPO,
+    Check,
+    bench_env,
+    emulator_process,
+    emulator_stats,
+    live_state,
+    median_wall,
+    reset_stats,
+    run_command,
+    spec_text,
+    timed,
+)
+
+
+def bench_diff() -> list[Check]:
+    """The diff engine alone: 100,000 pairs, 1% drifted (in a child, for its own peak RSS)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.bench.diff_engine"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+    )
+    figures = json.loads(out.stdout)
+    print(f"  diff engine: {figures['pairs']:,} pairs, {figures['drifted']:,} drifted")
+    print(
+        f"    plan(): {figures['seconds']:.2f} s = "
+        f"{figures['pairs'] / figures['seconds']:,.0f} pairs/s"
+    )
+    print(
+        f"    baseline, deepdiff on every pair (measured on {figures['sample']:,}, extrapolated): "
+        f"{figures['naive_seconds']:.1f} s; "
+        f"speed-up x{figures['naive_seconds'] / figures['seconds']:.1f}"
+    )
+    return [
+        Check("diff engine wall", figures["seconds"], 3.0, "s"),
+        Check("diff engine peak RSS", figures["peak_mb"], 300, "MB"),
+    ]
+
+
+def bench_scan(
+    sets: int = 500, destinations: int = 4, latency_ms: float = 20, concurrency: int = 16
+) -> list[Check]:
+    """Latency-bound scan: 500 sets of 4 destinations, 20 ms added to every request."""
+    from driftcheck.live import ClientSettings, read_live_state
+    from driftcheck.model import Api, SetKey
+
+    with tempfile.TemporaryDirectory() as tmp:
+        state = Path(tmp) / "state.json"
+        state.write_text(json.dumps(live_state(sets, destinations, drift=False)))
+        keys = [SetKey(Api.PINPOINT_EMAIL, "us-east-1", f"set-{s:05d}") for s in range(sets)]
+        with emulator_process(state, latency_ms) as url:
+            os.environ.update({k: v for k, v in bench_env().items() if k.startswith("AWS_")})
+            settings = ClientSettings(endpoint_url=url, concurrency=concurrency)
+            read_live_state(keys[:concurrency], settings)  # warm up: models loaded, pool open
+            reset_stats(url)
+            serial_sample = 25
+            serial_wall, _ = timed(
+                lambda: read_live_state(
+                    keys[:serial_sample], ClientSettings(endpoint_url=url, concurrency=1)
+                )
+            )
+            reset_stats(url)
+            wall, live = timed(lambda: read_live_state(keys, settings))
+            calls = emulator_stats(url)["calls"].get("GetConfigurationSetEventDestinations", 0)
+    serial_bound = sets * latency_ms / 1000
+    ideal = serial_bound / concurrency
+    measured_serial = serial_wall / serial_sample * sets
+    print(
+        f"  latency-bound scan: {sets} sets x {destinations} destinations, "
+        f"+{latency_ms:g} ms a request"
+    )
+    print(f"    wall at --concurrency {concurrency}: {wall:.2f} s")
+    print(
+        f"    serial bound (calls x {latency_ms:g} ms): {serial_bound:.2f} s; "
+        f"ideal at {concurrency}: {ideal:.3f} s"
+    )
+    print(
+        f"    measured serial (from {serial_sample} calls at concurrency 1): "
+        f"{measured_serial:.2f} s; speed-up x{measured_serial / wall:.1f}"
+    )
+    print(
+        f"    parallel efficiency (ideal / wall): {ideal / wall:.2f}; "
+        f"read calls: {calls} for {len(live.sets)} sets"
+    )
+    return [
+        Check("parallel efficiency at 16", ideal / wall, 0.6, relation=">="),
+        Check("read calls per set", calls / sets, 1.0, "calls", "=="),
+    ]
+
+
+def bench_whole_plan(sets: int = 2000, destinations: int = 10) -> list[Check]:
+    """`driftcheck plan` end to end: a 100,000-line spec, 1% drifted, no added latency."""
+    import yaml
+
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "big.yaml"
+        spec.write_text(spec_text(sets, destinations))
+        line_count = spec.read_text().count("\n")
+        state = Path(tmp) / "state.json"
+        state.write_text(json.dumps(live_state(sets, destinations, drift=True)))
+        compose_seconds, _ = timed(lambda: yaml.compose(spec.read_text(), Loader=yaml.CSafeLoader))
+        with emulator_process(state) as url:
+            args = [
+                sys.executable,
+                "-m",
+                "driftcheck",
+                "plan",
+                str(spec),
+                "--endpoint-url",
+                url,
+                "--format",
+                "json",
+                "--concurrency",
+                "16",
+            ]
+            wall, rss, code, _ = run_command(args, env=bench_env())
+            calls = emulator_stats(url)["calls"].get("GetConfigurationSetEventDestinations", 0)
+    print(
+        f"  whole plan: {sets} sets x {destinations} destinations, "
+        f"{line_count:,}-line spec, 1% drifted"
+    )
+    print(f"    wall: {wall:.2f} s (exit {code}); peak RSS {rss:.0f} MB; {calls} read calls")
+    print(
+        f"    baseline, libyaml composing the spec alone: {compose_seconds:.2f} s; "
+        f"ratio x{wall / compose_seconds:.1f}"
+    )
+    return [
+        Check("whole plan wall", wall, 20.0, "s"),
+        Check("whole plan peak RSS", rss, 300, "MB"),
+        Check("whole plan exit code (2: drift)", float(code), 2.0, relation="=="),
+        Check("read calls per set", calls / sets, 1.0, "calls", "=="),
+    ]
+
+
+def bench_cold_start(runs: int = 15) -> list[Check]:
+    """`driftcheck --help` and `validate` on a small spec, against `python -c pass`."""
+    env = bench_env()
+    baseline = median_wall([sys.executable, "-c", "pass"], runs, env)
+    help_wall = median_wall([sys.executable, "-m", "driftcheck", "--help"], runs, env)
+    validate_wall = median_wall(
+        [sys.executable, "-m", "driftcheck", "validate", "specs"], runs, env
+    )
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "driftcheck", "validate", "specs"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        check=True,
+    )
+    heavy = sorted(
+        {
+            line.split("|")[-1].strip()
+            for line in out.stderr.splitlines()
+            if line.split("|")[-1].strip()
+            in {"boto3", "deepdiff", "botocore.client", "botocore.session"}
+        }
+    )
+    print(f"  cold start (median of {runs}): python -c pass {baseline * 1000:.0f} ms")
+    print(
+        f"    driftcheck --help {help_wall * 1000:.0f} ms (x{help_wall / baseline:.1f}); "
+        f"validate specs/ {validate_wall * 1000:.0f} ms (x{validate_wall / baseline:.1f})"
+    )
+    print(f"    heavy modules imported by validate (python -X importtime): {heavy or 'none'}")
+    return [
+        Check("--help median", help_wall, 0.3, "s"),
+        Check("validate median", validate_wall, 0.3, "s"),
+        Check("heavy imports in validate", float(len(heavy)), 0, relation="=="),
+    ]
+
+
+BENCHMARKS: dict[str, Callable[[], list[Check]]] = {
+    "diff": bench_diff,
+    "scan": bench_scan,
+    "plan": bench_whole_plan,
+    "cold": bench_cold_start,
+}
+
+
+def main(names: list[str]) -> int:
+    checks: list[Check] = []
+    for name in names or list(BENCHMARKS):
+        print(f"[{name}]")
+        results = BENCHMARKS[name]()
+        for check in results:
+            print(check)
+        checks.extend(results)
+    missed = [c for c in checks if not c.ok]
+    print(
+        f"\n{len(checks) - len(missed)} of {len(checks)} targets met"
+        + (f"; missed: {', '.join(c.name for c in missed)}" if missed else "")
+    )
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
