@@ -157,6 +157,10 @@ def emulator(
         Optional[list[str]],  # noqa: UP045
         typer.Option(help="Configuration set whose requests answer 500 (repeatable)."),
     ] = None,
+    deny_set: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(help="Configuration set whose requests answer 403 (repeatable)."),
+    ] = None,
 ) -> ExitCode:
     """Run a local emulator of the pinpoint-email (/v1) and sesv2 (/v2) event-destination API."""
     from driftcheck.emulator import Faults, serve_forever
@@ -165,6 +169,7 @@ def emulator(
         latency_ms=latency_ms,
         throttle_rate=throttle_rate,
         fail_sets=frozenset(fail_set or ()),
+        deny_sets=frozenset(deny_set or ()),
         max_rps=max_rps,
     )
     serve_forever(port=port, state_file=state, faults=faults)

@@ -230,3 +230,18 @@ def test_emulator_with_a_bad_state_file(env: dict[str, str], tmp_path: Path) -> 
     state = write(tmp_path / "state.json", "{not json")
     result = run_cli("emulator", "--port", "0", "--state", str(state), env=env)
     assert_one_clean_error(result, "state.json")
+
+
+def test_access_denied_is_exit_1_naming_the_set(demo: Emulator, env: dict[str, str]) -> None:
+    demo.set_faults(Faults(deny_sets=frozenset({"transactional"})))
+    result = plan(demo, env, SPECS)
+    assert result.code == 1
+    assert "cannot read transactional (us-east-1, pinpoint-email): AccessDeniedException" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_expired_credentials(demo: Emulator, env: dict[str, str]) -> None:
+    env["AWS_ACCESS_KEY_ID"] = "EXPIRED-KEY"
+    assert_one_clean_error(plan(demo, env, SPECS), "the AWS credentials have expired")

@@ -22,6 +22,8 @@ class Faults:
     - ``throttle_rate``: fraction (0..1) of API requests answered 429 TooManyRequestsException,
       drawn from ``random.Random(seed)`` so a sequential run is reproducible.
     - ``fail_sets``: requests naming one of these configuration sets answer 500 InternalFailure.
+    - ``deny_sets``: requests naming one of these sets answer 403 AccessDeniedException, like
+      an IAM policy that does not cover them.
     - ``max_rps``: a token bucket (burst ``max(1, max_rps)``); requests beyond it answer 429,
       like SES's ~1 request per second for these calls. ``None``: no cap.
     """
@@ -29,6 +31,7 @@ class Faults:
     latency_ms: float = 0.0
     throttle_rate: float = 0.0
     fail_sets: frozenset[str] = field(default_factory=frozenset)
+    deny_sets: frozenset[str] = field(default_factory=frozenset)
     max_rps: float | None = None
     seed: int = 0
 
@@ -43,6 +46,7 @@ class Faults:
             raise EmulatorError(f"max_rps must be a number > 0, not {self.max_rps!r}.")
         # Accept any iterable of names from callers; store an immutable set.
         object.__setattr__(self, "fail_sets", frozenset(self.fail_sets))
+        object.__setattr__(self, "deny_sets", frozenset(self.deny_sets))
 
     @classmethod
     def from_json(cls, data: Any) -> Faults:
@@ -58,7 +62,8 @@ class Faults:
         return cls(
             latency_ms=_number(data.get("latency_ms", 0.0), "latency_ms"),
             throttle_rate=_number(data.get("throttle_rate", 0.0), "throttle_rate"),
-            fail_sets=_names(data.get("fail_sets", ())),
+            fail_sets=_names(data.get("fail_sets", ()), "fail_sets"),
+            deny_sets=_names(data.get("deny_sets", ()), "deny_sets"),
             max_rps=None if max_rps is None else _number(max_rps, "max_rps"),
             seed=_integer(data.get("seed", 0), "seed"),
         )
@@ -68,12 +73,13 @@ class Faults:
             "latency_ms": self.latency_ms,
             "throttle_rate": self.throttle_rate,
             "fail_sets": sorted(self.fail_sets),
+            "deny_sets": sorted(self.deny_sets),
             "max_rps": self.max_rps,
             "seed": self.seed,
         }
 
 
-_FIELDS = frozenset({"latency_ms", "throttle_rate", "fail_sets", "max_rps", "seed"})
+_FIELDS = frozenset({"latency_ms", "throttle_rate", "fail_sets", "deny_sets", "max_rps", "seed"})
 
 
 def _number(value: Any, name: str) -> float:
@@ -88,12 +94,12 @@ def _integer(value: Any, name: str) -> int:
     return value
 
 
-def _names(value: Any) -> frozenset[str]:
+def _names(value: Any, name: str) -> frozenset[str]:
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise EmulatorError("fail_sets must be a list of configuration set names.")
+        raise EmulatorError(f"{name} must be a list of configuration set names.")
     names = list(value)
     if not all(isinstance(name, str) for name in names):
-        raise EmulatorError("fail_sets must be a list of configuration set names.")
+        raise EmulatorError(f"{name} must be a list of configuration set names.")
     return frozenset(names)
 
 
@@ -103,6 +109,7 @@ class Verdict(Enum):
     PASS = "pass"
     THROTTLE = "throttle"
     FAIL = "fail"
+    DENY = "deny"
 
 
 class FaultInjector:
@@ -140,6 +147,8 @@ class FaultInjector:
                 return Verdict.THROTTLE
         if set_name is not None and set_name in faults.fail_sets:
             return Verdict.FAIL
+        if set_name is not None and set_name in faults.deny_sets:
+            return Verdict.DENY
         return Verdict.PASS
 
     def _take_token(self, rate: float) -> bool:

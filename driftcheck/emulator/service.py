@@ -18,10 +18,13 @@ from driftcheck.emulator.routes import Route, Router
 from driftcheck.emulator.state import DEFAULT_REGION, Regions, State, parse_state
 from driftcheck.emulator.stats import Counters, Outcome
 from driftcheck.emulator.wire import (
+    ACCESS_DENIED,
     BAD_REQUEST,
+    EXPIRED_TOKEN,
     INTERNAL_FAILURE,
     TOO_MANY_REQUESTS,
     UNKNOWN_OPERATION,
+    UNRECOGNIZED_CLIENT,
     Answer,
     Headers,
     ServiceError,
@@ -32,7 +35,14 @@ from driftcheck.errors import EmulatorError
 
 CONTROL_PREFIX = "/_emulator/"
 # SigV4: "AWS4-HMAC-SHA256 Credential=AKID/20261129/us-east-1/ses/aws4_request, ..."
-_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/")
+_CREDENTIAL_SCOPE = re.compile(r"Credential=([^/,\s]*)/\d{8}/([^/,\s]+)/")
+# Access key ids that make the emulator reject the credentials, as AWS does for bad ones.
+_REJECTED_KEYS = {
+    "EXPIRED": ServiceError(EXPIRED_TOKEN, "The security token included in the request is expired"),
+    "INVALID": ServiceError(
+        UNRECOGNIZED_CLIENT, "The security token included in the request is invalid."
+    ),
+}
 
 
 def region_of(headers: Headers) -> str:
@@ -41,8 +51,18 @@ def region_of(headers: Headers) -> str:
     if authorization:
         found = _CREDENTIAL_SCOPE.search(authorization)
         if found is not None:
-            return found.group(1)
+            return found.group(2)
     return DEFAULT_REGION
+
+
+def rejected_credentials(headers: Headers) -> ServiceError | None:
+    """The error for an access key id starting with ``EXPIRED`` or ``INVALID``, else None."""
+    found = _CREDENTIAL_SCOPE.search(headers.get("Authorization") or "")
+    key = found.group(1) if found is not None else ""
+    for prefix, error in _REJECTED_KEYS.items():
+        if key.startswith(prefix):
+            return error
+    return None
 
 
 class EmulatedService:
@@ -96,6 +116,9 @@ class EmulatedService:
         body: bytes,
     ) -> tuple[Outcome, Answer]:
         try:
+            rejected = rejected_credentials(headers)
+            if rejected is not None:
+                return Outcome.ERROR, error_answer(rejected)
             params = route.parse(path_params, query, headers, body)
             set_name = params.get("ConfigurationSetName")
             verdict = self.faults.verdict(set_name if isinstance(set_name, str) else None)
@@ -105,6 +128,12 @@ class EmulatedService:
             if verdict is Verdict.FAIL:
                 error = ServiceError(INTERNAL_FAILURE, "We encountered an internal error.")
                 return Outcome.FAILED, error_answer(error)
+            if verdict is Verdict.DENY:
+                message = (
+                    f"User is not authorized to perform ses:{route.operation} on configuration "
+                    f"set {set_name}"
+                )
+                return Outcome.ERROR, error_answer(ServiceError(ACCESS_DENIED, message))
             route.validate(params)
             call = Call(route.schema, self.state, region_of(headers), params)
             result = OPERATIONS[route.operation](call)

@@ -40,6 +40,10 @@ TOO_MANY_REQUESTS = ErrorKind("TooManyRequestsException", 429)
 # standard and adaptive modes), so an injected server fault exercises the retry path.
 INTERNAL_FAILURE = ErrorKind("InternalFailure", 500)
 UNKNOWN_OPERATION = ErrorKind("UnknownOperationException", 404)
+# Sent by the AWS front end before the service sees the request.
+ACCESS_DENIED = ErrorKind("AccessDeniedException", 403)
+EXPIRED_TOKEN = ErrorKind("ExpiredTokenException", 403)
+UNRECOGNIZED_CLIENT = ErrorKind("UnrecognizedClientException", 403)
 
 MODELLED_ERRORS = (BAD_REQUEST, NOT_FOUND, ALREADY_EXISTS, LIMIT_EXCEEDED, TOO_MANY_REQUESTS)
 

@@ -21,8 +21,8 @@ from driftcheck import __version__
 from driftcheck.errors import ApiError
 from driftcheck.model import Api
 
-CONNECT_TIMEOUT_SECONDS = 5.0
-READ_TIMEOUT_SECONDS = 10.0
+CONNECT_TIMEOUT_SECONDS = 3.0
+READ_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)

@@ -165,3 +165,27 @@ def test_endpoint_comes_from_the_standard_environment_variable(
     live = read_live_state([key("a"), key("a", api=Api.SESV2)], ClientSettings())
     assert {s.status for s in live.sets.values()} == {SetStatus.PRESENT}
     assert emulator.stats().by_api == {"pinpoint-email": {GET: 1}, "sesv2": {GET: 1}}
+
+
+def test_access_denied_on_one_set_is_reported_for_that_set(emulator: Emulator) -> None:
+    seed(emulator, {"us-east-1": {"open": {}, "locked": {}}})
+    emulator.set_faults(Faults(deny_sets=frozenset({"locked"})))
+    live = read_live_state([key("open"), key("locked")], settings(emulator))
+    assert live.sets[key("open")].status is SetStatus.PRESENT
+    locked = live.sets[key("locked")]
+    assert locked.error is not None
+    assert (locked.status, locked.error.code) == (SetStatus.ERROR, "AccessDeniedException")
+    assert "not authorized" in locked.error.message
+
+
+@pytest.mark.parametrize(
+    ("access_key", "words"),
+    [("EXPIREDKEY", "have expired"), ("INVALIDKEY", "rejected the access key id")],
+)
+def test_rejected_credentials_stop_the_read(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, access_key: str, words: str
+) -> None:
+    seed(emulator, {"us-east-1": {f"s{i}": {} for i in range(10)}})
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", access_key)
+    with pytest.raises(CredentialsError, match=words):
+        read_live_state([key(f"s{i}") for i in range(10)], settings(emulator, concurrency=2))
