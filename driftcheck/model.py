@@ -61,6 +61,8 @@ class DesiredDestination:
     name: str
     definition: Definition  # normalised
     source: Source
+    # ``IgnoreChanges``: plan paths whose differences are shown but are not drift
+    ignore_changes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,7 @@ class SetStatus(str, Enum):
     PRESENT = "present"
     MISSING = "missing"
     ERROR = "error"
+    UNMANAGED = "unmanaged"  # live in a declared (api, region), declared in no spec
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,7 @@ class Difference:
     type: DiffType
     expected: Any
     actual: Any
+    ignored: bool = False  # matched by IgnoreChanges or an ignore pattern: shown, not drift
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,14 +158,28 @@ class DestinationPlan:
     differences: tuple[Difference, ...] = ()
     source: Source | None = None  # the destination's spec line; the set's for an extra
     note: str | None = None  # e.g. a live destination type the chosen API cannot show
+    # the whole row matched an ignore pattern: shown with its status, not counted as drift
+    ignored: bool = False
+
+    @property
+    def drifted(self) -> bool:
+        return self.status is not Status.IN_SYNC and not self.ignored
+
+    @property
+    def ignored_differences(self) -> tuple[Difference, ...]:
+        return tuple(d for d in self.differences if d.ignored)
 
 
 @dataclass(frozen=True, slots=True)
 class SetPlan:
     key: SetKey
     status: SetStatus
-    source: Source
+    source: Source | None  # None for an unmanaged set
     error: ReadFailure | None = None
+    # a hash of the set's normalised live destinations (see ``driftcheck.plan.fingerprint``);
+    # None when the set could not be read
+    fingerprint: str | None = None
+    ignored: bool = False  # an unmanaged set matched by an ignore pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +189,8 @@ class Summary:
     extra: int = 0
     misconfigured: int = 0
     errors: int = 0
+    ignored: int = 0  # ignored differences and ignored destination rows
+    unmanaged: int = 0  # unmanaged sets not ignored
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +199,8 @@ class Plan:
 
     sets: tuple[SetPlan, ...] = ()
     destinations: tuple[DestinationPlan, ...] = ()
+    warnings: tuple[str, ...] = ()  # e.g. ignore patterns that matched nothing
+    strict: bool = False  # unmanaged sets count as drift
 
     @property
     def failed_sets(self) -> tuple[SetPlan, ...]:
@@ -189,22 +211,35 @@ class Plan:
         return tuple(s for s in self.sets if s.status is SetStatus.MISSING)
 
     @property
+    def unmanaged_sets(self) -> tuple[SetPlan, ...]:
+        return tuple(s for s in self.sets if s.status is SetStatus.UNMANAGED and not s.ignored)
+
+    @property
     def changes(self) -> tuple[DestinationPlan, ...]:
-        return tuple(d for d in self.destinations if d.status is not Status.IN_SYNC)
+        """Destinations that drifted (not in sync, not ignored)."""
+        return tuple(d for d in self.destinations if d.drifted)
 
     @property
     def drift(self) -> bool:
-        return bool(self.missing_sets or self.changes)
+        unmanaged = bool(self.unmanaged_sets) and self.strict
+        return bool(self.missing_sets or self.changes or unmanaged)
 
     @property
     def summary(self) -> Summary:
         counts = {status: 0 for status in Status}
+        ignored = 0
         for d in self.destinations:
-            counts[d.status] += 1
+            if d.ignored:
+                ignored += 1
+            else:
+                counts[d.status] += 1
+            ignored += len(d.ignored_differences)
         return Summary(
             in_sync=counts[Status.IN_SYNC],
             missing=counts[Status.MISSING],
             extra=counts[Status.EXTRA],
             misconfigured=counts[Status.MISCONFIGURED],
             errors=len(self.failed_sets),
+            ignored=ignored + sum(1 for s in self.sets if s.ignored),
+            unmanaged=len(self.unmanaged_sets),
         )

@@ -8,6 +8,8 @@ and compared with ``==``; deepdiff runs only on the pairs that still differ, whi
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,12 +65,38 @@ def plan(desired: DesiredState, live: LiveState) -> Plan:
         live_set = live.sets.get(desired_set.key) or LiveSet(
             desired_set.key, SetStatus.ERROR, error=NOT_READ
         )
-        sets.append(SetPlan(desired_set.key, live_set.status, desired_set.source, live_set.error))
+        sets.append(
+            SetPlan(
+                desired_set.key,
+                live_set.status,
+                desired_set.source,
+                live_set.error,
+                fingerprint=fingerprint(live_set),
+            )
+        )
         if live_set.status is SetStatus.PRESENT:
             destinations.extend(_plan_present_set(desired_set, live_set))
         elif live_set.status is SetStatus.MISSING:
             destinations.extend(_missing(desired_set, d) for d in desired_set.destinations)
     return Plan(sets=tuple(sets), destinations=tuple(destinations))
+
+
+def fingerprint(live_set: LiveSet) -> str | None:
+    """A hash of what was read of a set: equal exactly when a re-read finds the same state.
+
+    The normalised destinations of a present set, or the fact that the set is missing;
+    None for a set that could not be read. ``apply`` compares these to refuse stale plans.
+    """
+    if live_set.status is SetStatus.ERROR:
+        return None
+    content: Any = None
+    if live_set.status is SetStatus.PRESENT:
+        content = {
+            name: normalise_definition(definition)
+            for name, definition in sorted(live_set.destinations.items())
+        }
+    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(encoded.encode()).hexdigest()
 
 
 def _missing(desired_set: DesiredSet, wanted: DesiredDestination) -> DestinationPlan:

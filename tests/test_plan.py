@@ -326,3 +326,19 @@ def test_every_difference_names_a_real_path(a: dict[str, Any], b: dict[str, Any]
             assert target == (
                 difference.actual if difference.type is DiffType.ADD else difference.expected
             )
+
+
+def test_fingerprints_change_exactly_when_the_live_set_changes() -> None:
+    def fingerprint_of(state: LiveState) -> str | None:
+        return plan(desired(), state).sets[0].fingerprint
+
+    base = fingerprint_of(live(a=sns("a", "BOUNCE", "SEND")))
+    assert base is not None and base.startswith("sha256:")
+    # the same state, as the API may order it differently: the same fingerprint
+    assert fingerprint_of(live(a=sns("a", "SEND", "BOUNCE"))) == base
+    assert fingerprint_of(live(a=sns("a", "SEND"))) != base
+    assert fingerprint_of(live(b=sns("a", "BOUNCE", "SEND"))) != base
+    missing = fingerprint_of(LiveState({KEY: LiveSet(KEY, SetStatus.MISSING)}))
+    assert missing not in (None, base, fingerprint_of(live()))
+    failure = LiveSet(KEY, SetStatus.ERROR, error=ReadFailure("X", "y"))
+    assert fingerprint_of(LiveState({KEY: failure})) is None
