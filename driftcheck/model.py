@@ -111,6 +111,8 @@ class LiveSet:
 @dataclass(frozen=True, slots=True)
 class LiveState:
     sets: Mapping[SetKey, LiveSet] = field(default_factory=dict)
+    # every live set name per (api, region), when they were listed (--include-unmanaged)
+    listed: Mapping[tuple[Api, str], tuple[str, ...]] = field(default_factory=dict)
 
 
 # --- the plan ----------------------------------------------------------------------------

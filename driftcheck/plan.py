@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from deepdiff import DeepDiff
@@ -29,6 +31,7 @@ from driftcheck.model import (
     LiveState,
     Plan,
     ReadFailure,
+    SetKey,
     SetPlan,
     SetStatus,
     Status,
@@ -57,8 +60,12 @@ _REPORT_TYPES = {
 _TYPE_ORDER = {DiffType.REMOVE: 0, DiffType.ADD: 1, DiffType.NOT_EQUAL: 2}
 
 
-def plan(desired: DesiredState, live: LiveState) -> Plan:
-    """The plan that would bring ``live`` to ``desired``, sorted by api, region, set, name."""
+def plan(desired: DesiredState, live: LiveState, *, strict: bool = False) -> Plan:
+    """The plan that would bring ``live`` to ``desired``, sorted by api, region, set, name.
+
+    Sets that ``live.listed`` shows in a declared (api, region) but no spec declares are
+    unmanaged; with ``strict`` they count as drift.
+    """
     sets: list[SetPlan] = []
     destinations: list[DestinationPlan] = []
     for desired_set in sorted(desired.sets, key=lambda s: s.key):
@@ -78,7 +85,48 @@ def plan(desired: DesiredState, live: LiveState) -> Plan:
             destinations.extend(_plan_present_set(desired_set, live_set))
         elif live_set.status is SetStatus.MISSING:
             destinations.extend(_missing(desired_set, d) for d in desired_set.destinations)
-    return Plan(sets=tuple(sets), destinations=tuple(destinations))
+    sets.extend(_unmanaged(desired, live))
+    sets.sort(key=lambda s: s.key)
+    return Plan(sets=tuple(sets), destinations=tuple(destinations), strict=strict)
+
+
+def _unmanaged(desired: DesiredState, live: LiveState) -> list[SetPlan]:
+    declared = {s.key for s in desired.sets}
+    return [
+        SetPlan(key, SetStatus.UNMANAGED, source=None)
+        for (api, region), names in live.listed.items()
+        for key in (SetKey(api, region, name) for name in names)
+        if key not in declared
+    ]
+
+
+def mark_ignored(row: DestinationPlan, ignores: Callable[[str], bool]) -> DestinationPlan:
+    """``row`` with the differences whose path ``ignores`` accepts marked ignored.
+
+    A misconfigured destination whose differences are all ignored is in sync: nothing
+    would be done to it, and its differences stay visible.
+    """
+    if not row.differences:
+        return row
+    differences = tuple(
+        replace(d, ignored=True) if not d.ignored and ignores(d.path) else d
+        for d in row.differences
+    )
+    if differences == row.differences:
+        return row
+    if all(d.ignored for d in differences) and row.status is Status.MISCONFIGURED:
+        return replace(row, differences=differences, status=Status.IN_SYNC, action=Action.NOOP)
+    return replace(row, differences=differences)
+
+
+def _covered(prefixes: tuple[str, ...], path: str) -> bool:
+    return any(path_covers(prefix, path) for prefix in prefixes)
+
+
+def path_covers(prefix: str, path: str) -> bool:
+    """Whether ``prefix`` names ``path`` or a member above it (``SnsDestination`` covers
+    ``SnsDestination.TopicArn``; ``...DimensionConfigurations[d]`` covers its fields)."""
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
 
 
 def fingerprint(live_set: LiveSet) -> str | None:
@@ -139,19 +187,20 @@ def _plan_present_set(desired_set: DesiredSet, live_set: LiveSet) -> list[Destin
             differences = compare(spec.definition, actual)
             if not differences:
                 actual = spec.definition  # equal: share one object, halve the memory
-            rows.append(
-                DestinationPlan(
-                    key=key,
-                    name=name,
-                    status=Status.MISCONFIGURED if differences else Status.IN_SYNC,
-                    action=Action.UPDATE if differences else Action.NOOP,
-                    expected=spec.definition,
-                    actual=actual,
-                    differences=differences,
-                    source=spec.source,
-                    note=unreadable_type_note(key.api, actual) if differences else None,
-                )
+            row = DestinationPlan(
+                key=key,
+                name=name,
+                status=Status.MISCONFIGURED if differences else Status.IN_SYNC,
+                action=Action.UPDATE if differences else Action.NOOP,
+                expected=spec.definition,
+                actual=actual,
+                differences=differences,
+                source=spec.source,
+                note=unreadable_type_note(key.api, actual) if differences else None,
             )
+            if spec.ignore_changes:
+                row = mark_ignored(row, partial(_covered, spec.ignore_changes))
+            rows.append(row)
     return rows
 
 

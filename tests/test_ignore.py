@@ -1,0 +1,204 @@
+"""Noise control: ignore patterns, IgnoreChanges, unmanaged sets and --target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from driftcheck.errors import SpecError, UsageError
+from driftcheck.ignore import (
+    Target,
+    apply_ignores,
+    find_ignore_file,
+    load_patterns,
+    parse_ignore_file,
+    parse_pattern,
+    restrict_plan,
+    select_targets,
+)
+from driftcheck.model import (
+    Action,
+    Api,
+    DesiredDestination,
+    DesiredSet,
+    DesiredState,
+    LiveSet,
+    LiveState,
+    Plan,
+    SetKey,
+    SetStatus,
+    Source,
+    Status,
+)
+from driftcheck.normalise import normalise_definition
+from driftcheck.plan import plan
+
+SNS = "arn:aws:sns:us-east-1:123456789012:"
+KEY = SetKey(Api.PINPOINT_EMAIL, "us-east-1", "marketing")
+OTHER = SetKey(Api.PINPOINT_EMAIL, "us-east-1", "tx")
+
+
+def sns(topic: str, *types: str, enabled: bool = True) -> dict[str, Any]:
+    return {
+        "Enabled": enabled,
+        "MatchingEventTypes": list(types),
+        "SnsDestination": {"TopicArn": SNS + topic},
+    }
+
+
+def desired_set(key: SetKey, ignore: tuple[str, ...] = (), **bodies: dict[str, Any]) -> DesiredSet:
+    return DesiredSet(
+        key,
+        tuple(
+            DesiredDestination(n, normalise_definition(b), Source("s.yaml", 9), ignore)
+            for n, b in sorted(bodies.items())
+        ),
+        Source("s.yaml", 3),
+    )
+
+
+def drifted_plan() -> Plan:
+    """marketing: a (topic changed), b (extra), c (in sync); tx: d (enabled changed)."""
+    desired = DesiredState(
+        (
+            desired_set(KEY, a=sns("a", "SEND"), c=sns("c", "SEND")),
+            desired_set(OTHER, d=sns("d", "SEND")),
+        )
+    )
+    live = LiveState(
+        {
+            KEY: LiveSet(
+                KEY,
+                SetStatus.PRESENT,
+                {"a": sns("x", "SEND"), "b": sns("b", "SEND"), "c": sns("c", "SEND")},
+            ),
+            OTHER: LiveSet(OTHER, SetStatus.PRESENT, {"d": sns("d", "SEND", enabled=False)}),
+        }
+    )
+    return plan(desired, live)
+
+
+def rows(result: Plan) -> dict[str, tuple[str, bool]]:
+    return {d.name: (d.status.value, d.ignored) for d in result.destinations}
+
+
+# --- IgnoreChanges (in the spec) ------------------------------------------------------------
+
+
+def test_ignore_changes_keeps_the_difference_but_not_the_drift() -> None:
+    desired = DesiredState((desired_set(KEY, ("SnsDestination",), a=sns("a", "SEND")),))
+    live = LiveState({KEY: LiveSet(KEY, SetStatus.PRESENT, {"a": sns("x", "SEND")})})
+    result = plan(desired, live)
+    [row] = result.destinations
+    assert (row.status, row.action) == (Status.IN_SYNC, Action.NOOP)
+    [difference] = row.differences
+    assert (difference.path, difference.ignored) == ("SnsDestination.TopicArn", True)
+    assert not result.drift
+    assert result.summary.ignored == 1 and result.summary.in_sync == 1
+
+
+def test_ignore_changes_covers_only_the_paths_it_names() -> None:
+    desired = DesiredState((desired_set(KEY, ("Enabled",), a=sns("a", "SEND")),))
+    live = LiveState({KEY: LiveSet(KEY, SetStatus.PRESENT, {"a": sns("x", "SEND", enabled=False)})})
+    [row] = plan(desired, live).destinations
+    assert row.status is Status.MISCONFIGURED
+    assert {(d.path, d.ignored) for d in row.differences} == {
+        ("Enabled", True),
+        ("SnsDestination.TopicArn", False),
+    }
+
+
+# --- patterns ---------------------------------------------------------------------------
+
+
+def test_an_ignored_extra_is_shown_but_is_not_drift() -> None:
+    result = apply_ignores(drifted_plan(), [parse_pattern("*/*/marketing/b", "t")])
+    assert rows(result)["b"] == ("extra", True)
+    assert [d.name for d in result.changes] == ["a", "d"]
+    assert result.summary.extra == 0 and result.summary.ignored == 1
+
+
+def test_field_patterns_ignore_differences_and_last_match_wins() -> None:
+    patterns = [
+        parse_pattern("pinpoint-email/us-east-1/*:Enabled", "t"),
+        parse_pattern("pinpoint-email/us-east-1/*/a:SnsDestination", "t"),
+        parse_pattern("!*/*/marketing/a:SnsDestination.TopicArn", "t"),
+    ]
+    result = apply_ignores(drifted_plan(), patterns)
+    assert rows(result)["d"] == ("in_sync", False)  # its only difference, Enabled, ignored
+    assert rows(result)["a"] == ("misconfigured", False)  # negated back: still drift
+    assert result.warnings == ()
+
+
+def test_a_pattern_that_matches_nothing_is_a_warning() -> None:
+    result = apply_ignores(drifted_plan(), [parse_pattern("sesv2/*/*/*", ".driftignore:4")])
+    assert result.warnings == (".driftignore:4: ignore pattern 'sesv2/*/*/*' matches nothing",)
+    assert result.destinations == drifted_plan().destinations
+
+
+def test_unmanaged_sets_are_listed_and_count_as_drift_only_when_strict() -> None:
+    desired = DesiredState((desired_set(KEY),))
+    live = LiveState(
+        {KEY: LiveSet(KEY, SetStatus.PRESENT)},
+        listed={(Api.PINPOINT_EMAIL, "us-east-1"): ("marketing", "legacy", "old")},
+    )
+    lenient, strict = plan(desired, live), plan(desired, live, strict=True)
+    assert [(s.key.name, s.status) for s in lenient.sets] == [
+        ("legacy", SetStatus.UNMANAGED),
+        ("marketing", SetStatus.PRESENT),
+        ("old", SetStatus.UNMANAGED),
+    ]
+    assert not lenient.drift and strict.drift
+    assert strict.summary.unmanaged == 2
+    quiet = apply_ignores(
+        strict, [parse_pattern("*/us-east-1/l*", "t"), parse_pattern("*/*/old", "t")]
+    )
+    assert not quiet.drift and quiet.summary.unmanaged == 0 and quiet.summary.ignored == 2
+
+
+def test_ignore_file_comments_errors_and_discovery(tmp_path: Path) -> None:
+    text = "# extras we leave alone\n*/*/marketing/b   # legacy\n\n  not-a-pattern\n"
+    with pytest.raises(SpecError) as caught:
+        parse_ignore_file(text, "specs/.driftignore")
+    assert [str(p) for p in caught.value.problems] == [
+        "specs/.driftignore:4:3: 'not-a-pattern' is not api/region/configuration-set"
+        "[/destination][:field.path]"
+    ]
+    (tmp_path / ".driftignore").write_text("*/*/marketing/b\n")
+    (tmp_path / "s.yaml").write_text("version: 1\n")
+    assert find_ignore_file([tmp_path / "s.yaml"]) == tmp_path / ".driftignore"
+    patterns = load_patterns(find_ignore_file([tmp_path]), ["!*/*/marketing/b"])
+    assert [(p.origin, p.negate) for p in patterns] == [
+        (f"{tmp_path}/.driftignore:1", False),
+        ("--ignore", True),
+    ]
+    with pytest.raises(UsageError, match="--ignore"):
+        load_patterns(None, ["a/b"])
+
+
+# --- --target ---------------------------------------------------------------------------
+
+
+def test_targets_select_sets_and_single_destinations() -> None:
+    result = drifted_plan()
+    only_a = restrict_plan(result, [Target.parse("marketing/a")])
+    assert [d.name for d in only_a.destinations] == ["a"]
+    assert [s.key.name for s in only_a.sets] == ["marketing"]
+    only_extra = restrict_plan(result, [Target.parse("marketing/b")])
+    assert rows(only_extra) == {"b": ("extra", False)}
+    tx = restrict_plan(result, [Target.parse("tx")])
+    assert [d.name for d in tx.destinations] == ["d"]
+    with pytest.raises(UsageError, match="no such destination"):
+        restrict_plan(result, [Target.parse("marketing/zzz")])
+
+
+def test_targets_limit_what_is_read() -> None:
+    desired = DesiredState((desired_set(KEY), desired_set(OTHER)))
+    assert [s.key.name for s in select_targets(desired, [Target.parse("tx/d")]).sets] == ["tx"]
+    with pytest.raises(UsageError, match="no spec declares"):
+        select_targets(desired, [Target.parse("nope")])
+    for bad in ["", "/x", "a/", "a/b/c"]:
+        with pytest.raises(UsageError):
+            Target.parse(bad)
