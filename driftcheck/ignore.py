@@ -124,7 +124,7 @@ def load_patterns(ignore_file: Path | None, cli_patterns: Sequence[str]) -> list
     return patterns
 
 
-def apply_ignores(plan: Plan, patterns: Sequence[Pattern]) -> Plan:
+def apply_ignores(plan: Plan, patterns: Sequence[Pattern], *, warn_stale: bool = True) -> Plan:
     """The plan with the items the patterns select marked ignored, plus stale warnings."""
     if not patterns:
         return plan
@@ -155,7 +155,7 @@ def apply_ignores(plan: Plan, patterns: Sequence[Pattern]) -> Plan:
     stale = tuple(
         f"{p.origin}: ignore pattern {p.text!r} matches nothing"
         for index, p in enumerate(patterns)
-        if index not in used
+        if index not in used and warn_stale
     )
     return replace(plan, sets=tuple(sets), destinations=tuple(rows), warnings=plan.warnings + stale)
 
