@@ -36,7 +36,7 @@ DIMENSION_SOURCE = "DimensionValueSource"
 _CAMEL = re.compile(r"^[a-z][a-zA-Z]*$")
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 # Spellings found in stale API prose that do not follow the camelCase rule.
-_STALE_SPELLINGS = {"linkTags": "LINK_TAG"}
+STALE_SPELLINGS = {"linkTags": "LINK_TAG"}
 
 
 def canonical_enum(value: str, allowed: Iterable[str]) -> str | None:
@@ -47,7 +47,7 @@ def canonical_enum(value: str, allowed: Iterable[str]) -> str | None:
     allowed_set = allowed if isinstance(allowed, frozenset) else frozenset(allowed)
     if value in allowed_set:
         return value
-    candidate = _STALE_SPELLINGS.get(value)
+    candidate = STALE_SPELLINGS.get(value)
     if candidate is None and _CAMEL.match(value):
         candidate = _CAMEL_BOUNDARY.sub("_", value).upper()
     return candidate if candidate in allowed_set else None

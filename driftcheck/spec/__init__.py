@@ -6,6 +6,7 @@ The modules, in the order data flows through them:
 - :mod:`.yaml_loader`: safe YAML into a small tree with line and column marks;
 - :mod:`.document`: the top level of a spec file (version, api, region, vars, sets);
 - :mod:`.definition`: one event destination, checked against botocore's service model;
+- :mod:`.ignore_changes`: a destination's ``IgnoreChanges`` paths, checked against the model;
 - :mod:`.variables`: ``${name}``, ``${env:NAME}`` and ``$${``;
 - :mod:`.checker`: problem reporting shared by the checks.
 
@@ -20,6 +21,8 @@ Decisions worth knowing (each documented in its module):
   APIs act on the same SES configuration set.
 
 Nothing here imports boto3, botocore or deepdiff: ``driftcheck validate`` stays offline and fast.
+:mod:`.json_schema` (never imported by validation) builds the JSON Schema of specs for editors
+from the same model and rules; ``schema.json`` is its committed output.
 """
 
 from driftcheck.spec.loader import load_specs, spec_files

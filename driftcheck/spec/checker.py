@@ -86,6 +86,21 @@ class Checker:
         self.wrong_type(node, label, expected, hint)
         return None
 
+    def sequence(self, node: Node, label: str) -> ListNode | None:
+        """``node`` if it is a list; else None after reporting it (``write [x]`` for a scalar)."""
+        if isinstance(node, ListNode):
+            return node
+        hint = f"; write [{node.text}]" if isinstance(node, ScalarNode) and node.text else ""
+        self.wrong_type(node, label, "a list", hint)
+        return None
+
+    def repeated(self, where: Node, first: Node, what: str, member: str) -> None:
+        """Report ``what`` at ``where`` as a repetition, in the list ``member``, of ``first``."""
+        self.report(
+            where,
+            f"{what} is repeated in `{member}` (first at line {first.line}, column {first.column})",
+        )
+
     def unknown_key(self, key: ScalarNode, value: Node, where: str, known: Iterable[str]) -> None:
         """Report ``key: value`` as unknown (and the variables its value cannot resolve)."""
         known = list(known)

@@ -12,7 +12,9 @@ model gives the member names, types, enums, required members and lengths. On top
   :data:`TEXT_RULES`.
 
 A ``Name`` member (as in the API's read shape) is tolerated when it equals the destination's
-name, so that live JSON can be pasted; a different one is an error.
+name, so that live JSON can be pasted; a different one is an error. ``IgnoreChanges`` is
+driftcheck's own key beside the members (checked in :mod:`.ignore_changes`): it is skipped
+here and never part of the definition.
 """
 
 from __future__ import annotations
@@ -61,6 +63,12 @@ ARN_KINDS = {
     "ApplicationArn": ArnKind("mobiletargeting", "arn:aws:mobiletargeting:REGION:ACCOUNT:apps/ID"),
 }
 GENERIC_ARN = "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE"
+
+IGNORE_CHANGES = "IgnoreChanges"
+# Keys of a destination beside the model's members; only ``IgnoreChanges`` is suggested for
+# a misspelt key (``Name`` is merely tolerated).
+SPEC_KEYS = ("Name", IGNORE_CHANGES)
+SUGGESTED_SPEC_KEYS = (IGNORE_CHANGES,)
 
 
 @dataclass(frozen=True)
@@ -111,7 +119,7 @@ class DefinitionChecker:
         entries = body.entries
         if "Name" in entries:
             self.name_member(entries["Name"][1], name)
-        value = self.structure(body, DEFINITION_SHAPE, label, COMMON_MEMBERS, ignore="Name")
+        value = self.structure(body, DEFINITION_SHAPE, label, COMMON_MEMBERS, SPEC_KEYS)
         blocks = sorted(
             (entries[b][0] for b in all_destination_blocks() if b in entries),
             key=lambda key: (key.line, key.column),
@@ -133,7 +141,7 @@ class DefinitionChecker:
     def misspelt_block(self, entries: dict[str, Any]) -> bool:
         """Whether an unknown key looks like a destination block (already reported)."""
         members = shape(self.api, DEFINITION_SHAPE)["members"]
-        unknown = (key for key in entries if key not in members and key != "Name")
+        unknown = (key for key in entries if key not in members and key not in SPEC_KEYS)
         return any(closest(key, all_destination_blocks()) for key in unknown)
 
     def name_member(self, node: Node, name: str) -> None:
@@ -176,19 +184,21 @@ class DefinitionChecker:
         shape_name: str,
         label: str,
         also_required: tuple[str, ...] = (),
-        ignore: str | None = None,
+        spec_keys: tuple[str, ...] = (),
     ) -> Any:
+        """``spec_keys``: keys beside the members, read elsewhere (skipped here)."""
         body = self.checker.mapping(node, label)
         if body is None:
             return INVALID
         shape_ = shape(self.api, shape_name)
         members: dict[str, Any] = shape_["members"]
+        known = [*members, *(k for k in spec_keys if k in SUGGESTED_SPEC_KEYS)]
         out: dict[str, Any] = {}
         for key_text, (key, value_node) in body.entries.items():
-            if key_text == ignore:
+            if key_text in spec_keys:
                 continue
             if key_text not in members:
-                self.unknown_member(key, value_node, shape_name, label, members)
+                self.unknown_member(key, value_node, shape_name, label, known)
                 continue
             value = self.value(value_node, members[key_text]["shape"], key_text, f"`{key_text}`")
             if value is not INVALID:
@@ -204,10 +214,10 @@ class DefinitionChecker:
         return out
 
     def unknown_member(
-        self, key: ScalarNode, value: Node, shape_name: str, label: str, members: dict[str, Any]
+        self, key: ScalarNode, value: Node, shape_name: str, label: str, known: list[str]
     ) -> None:
         for other in Api:
-            if other is not self.api and key.text in _members(other, shape_name):
+            if other is not self.api and key.text in members_of(other, shape_name):
                 self.checker.report(
                     key,
                     f"`{key.text}` is not available with api {self.api.value}; "
@@ -215,12 +225,11 @@ class DefinitionChecker:
                 )
                 self.checker.check_variables(value)
                 return
-        self.checker.unknown_key(key, value, label, members)
+        self.checker.unknown_key(key, value, label, known)
 
-    def sequence(self, node: Node, shape_name: str, shape_: Shape, member: str, label: str) -> Any:
-        if not isinstance(node, ListNode):
-            hint = f"; write [{node.text}]" if isinstance(node, ScalarNode) and node.text else ""
-            self.checker.wrong_type(node, label, "a list", hint)
+    def sequence(self, given: Node, shape_name: str, shape_: Shape, member: str, label: str) -> Any:
+        node = self.checker.sequence(given, label)
+        if node is None:
             return INVALID
         limit = MAX_ITEMS.get(shape_name)
         if limit is not None and len(node.items) > limit:
@@ -249,11 +258,7 @@ class DefinitionChecker:
                 what = f"`{item_key}` `{identity}`"
             first = firsts.setdefault(identity, where)
             if first is not where:
-                self.checker.report(
-                    where,
-                    f"{what} is repeated in `{member}` (first at line {first.line}, "
-                    f"column {first.column})",
-                )
+                self.checker.repeated(where, first, what, member)
         return out
 
     def string(self, node: Node, shape_name: str, shape_: Shape, member: str, label: str) -> Any:
@@ -338,7 +343,8 @@ def _arn_mismatch(match: re.Match[str], kind: ArnKind) -> str | None:
     return None
 
 
-def _members(api: Api, shape_name: str) -> dict[str, Any]:
+def members_of(api: Api, shape_name: str) -> dict[str, Any]:
+    """The members of structure ``shape_name`` in ``api``'s model (none without that shape)."""
     try:
         members: dict[str, Any] = shape(api, shape_name).get("members", {})
     except KeyError:

@@ -8,7 +8,8 @@ vars: {name: value}             # optional; scalars only
 configuration_sets:             # required
   SET-NAME:
     event_destinations:         # required; {} for a set without destinations
-      DESTINATION-NAME: {...}   # an EventDestinationDefinition (see definition.py)
+      DESTINATION-NAME: {...}   # an EventDestinationDefinition (see definition.py),
+                                # plus IgnoreChanges: [PATH, ...] (see ignore_changes.py)
 ```
 """
 
@@ -23,6 +24,7 @@ from driftcheck.model import Api, DesiredDestination, Source
 from driftcheck.normalise import normalise_definition
 from driftcheck.spec.checker import Checker, closest, quoted_list
 from driftcheck.spec.definition import DefinitionChecker
+from driftcheck.spec.ignore_changes import read_ignore_changes
 from driftcheck.spec.variables import VARIABLE_NAME, Variables
 from driftcheck.spec.yaml_loader import Node, ScalarNode
 
@@ -212,9 +214,10 @@ class _Document:
         for dest_name, (dest_key, dest_value) in destinations.entries.items():
             valid_name = self.name(dest_key, "event destination")
             definition = definitions.definition(dest_value, dest_name)
-            if valid_name and definition is not None:
+            ignore_changes = read_ignore_changes(self.checker, definitions.api, dest_value)
+            if valid_name and definition is not None and ignore_changes is not None:
                 source = Source(self.checker.file, dest_key.line, dest_key.column)
                 normalised = normalise_definition(definition)
-                out.append(DesiredDestination(dest_name, normalised, source))
+                out.append(DesiredDestination(dest_name, normalised, source, ignore_changes))
         out.sort(key=lambda d: d.name)
         return tuple(out)

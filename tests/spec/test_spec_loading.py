@@ -411,7 +411,8 @@ def test_a_utf8_byte_order_mark_is_fine(write: Write) -> None:
     assert keys(load([path])) == [("pinpoint-email", "us-east-1", "a")]
 
 
-def test_validation_imports_neither_boto3_nor_deepdiff(write: Write, workdir: Path) -> None:
+def test_validation_imports_no_heavy_module(write: Write, workdir: Path) -> None:
+    """Neither boto3 nor deepdiff, nor jsonschema and the schema generator."""
     path = write(
         destination(
             "Enabled: true\nMatchingEventTypes: [SEND]\nSnsDestination: {TopicArn: " + TOPIC + "}"
@@ -423,7 +424,8 @@ def test_validation_imports_neither_boto3_nor_deepdiff(write: Write, workdir: Pa
         f"state = load_specs([{str(workdir / path)!r}])\n"
         "assert state.destination_count == 1\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('boto3', 'botocore', 'deepdiff', 's3transfer', 'urllib3')))\n"
+        "('boto3', 'botocore', 'deepdiff', 's3transfer', 'urllib3', 'jsonschema') "
+        "or m == 'driftcheck.spec.json_schema'))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -307,7 +307,7 @@ DESTINATION_CASES = [
         [
             "spec.yaml:12:9: unknown key `Tags` in destination `dest`; expected `Enabled`, "
             "`MatchingEventTypes`, `KinesisFirehoseDestination`, `CloudWatchDestination`, "
-            "`SnsDestination` or `PinpointDestination`"
+            "`SnsDestination`, `PinpointDestination` or `IgnoreChanges`"
         ],
         id="unknown member",
     ),
