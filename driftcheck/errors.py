@@ -61,3 +61,22 @@ class CredentialsError(ApiError):
 
 class EmulatorError(DriftcheckError):
     """The local emulator could not start or load its state."""
+
+
+class AlertError(DriftcheckError):
+    """An alert could not be sent, or the alert state file cannot be used.
+
+    Raised after the plan was printed: the plan (and its drift) is never lost because an
+    alert failed; the run exits 1 so that the failure is seen and retried.
+    """
+
+
+class DeliveryError(AlertError):
+    """Some targets did not get the alert; every target was tried."""
+
+    def __init__(
+        self, message: str, failures: tuple[tuple[str, str], ...], delivered: tuple[str, ...]
+    ) -> None:
+        super().__init__(message)
+        self.failures = failures  # (redacted target, reason) for each failed target
+        self.delivered = delivered  # redacted targets that did get the alert

@@ -4,24 +4,28 @@ Shape (keys in this order; ``format_version`` changes only when a key is removed
 meaning changes; new keys may be added within a version)::
 
     format_version, driftcheck_version, drift,
-    summary {in_sync, missing, extra, misconfigured, errors},
-    configuration_sets [{api, region, name, status, source, error}],
+    summary {in_sync, missing, extra, misconfigured, errors, ignored, unmanaged},
+    configuration_sets [{api, region, name, status, source, error, fingerprint, ignored}],
     destinations [{api, region, configuration_set, name, status, action,
-                   expected, actual, differences [{path, type, expected, actual}],
-                   source, note}],
-    errors [{api, region, configuration_set, code, message}]
+                   expected, actual, differences [{path, type, expected, actual, ignored}],
+                   source, note, ignored}],
+    errors [{api, region, configuration_set, code, message}],
+    warnings [string], strict
 
-``source`` is ``{file, line, column}`` or null; a set's ``error`` is ``{code, message}``
-or null; ``note`` is a sentence explaining a special case, or null. Never coloured.
+``source`` is ``{file, line, column}`` or null (always null for an ``unmanaged`` set); a
+set's ``error`` is ``{code, message}`` or null; ``note`` is a sentence explaining a special
+case, or null. ``ignored`` marks what matched ``IgnoreChanges`` or an ignore pattern: shown,
+not drift; the status counts of ``summary`` leave ignored rows out, and ``summary.ignored``
+counts ignored rows, differences and sets. The keys after ``error``, ``note`` and ``errors``
+were added within version 1. Never coloured.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from driftcheck import __version__
-from driftcheck.formats._common import to_json_data
+from driftcheck.formats._common import json_text, json_text_at, to_json_data
 from driftcheck.model import DestinationPlan, Difference, Plan, SetKey, SetPlan, Source
 
 FORMAT_VERSION = "1"
@@ -44,6 +48,8 @@ def _set(set_plan: SetPlan) -> dict[str, Any]:
         "status": set_plan.status.value,
         "source": _source(set_plan.source),
         "error": None if error is None else {"code": error.code, "message": error.message},
+        "fingerprint": set_plan.fingerprint,
+        "ignored": set_plan.ignored,
     }
 
 
@@ -53,6 +59,7 @@ def _difference(difference: Difference) -> dict[str, Any]:
         "type": difference.type.value,
         "expected": to_json_data(difference.expected),
         "actual": to_json_data(difference.actual),
+        "ignored": difference.ignored,
     }
 
 
@@ -67,6 +74,7 @@ def _destination(row: DestinationPlan) -> dict[str, Any]:
         "differences": [_difference(d) for d in row.differences],
         "source": _source(row.source),
         "note": row.note,
+        "ignored": row.ignored,
     }
 
 
@@ -92,10 +100,14 @@ def document(plan: Plan) -> dict[str, Any]:
             "extra": summary.extra,
             "misconfigured": summary.misconfigured,
             "errors": summary.errors,
+            "ignored": summary.ignored,
+            "unmanaged": summary.unmanaged,
         },
         "configuration_sets": [_set(s) for s in plan.sets],
         "destinations": [_destination(d) for d in plan.destinations],
         "errors": [_error(s) for s in plan.failed_sets],
+        "warnings": list(plan.warnings),
+        "strict": plan.strict,
     }
 
 
@@ -112,13 +124,8 @@ def render(plan: Plan, *, color: bool = False) -> str:
     members = []
     for name, value in document(plan).items():
         if isinstance(value, list) and value:
-            items = ",\n".join(f"    {_encode(item, depth=2)}" for item in value)
-            members.append(f"  {_encode(name)}: [\n{items}\n  ]")
+            items = ",\n".join(f"    {json_text_at(item, 2)}" for item in value)
+            members.append(f"  {json_text(name)}: [\n{items}\n  ]")
         else:
-            members.append(f"  {_encode(name)}: {_encode(value, depth=1)}")
+            members.append(f"  {json_text(name)}: {json_text_at(value, 1)}")
     return "{\n" + ",\n".join(members) + "\n}\n"
-
-
-def _encode(value: Any, depth: int = 0) -> str:
-    text = json.dumps(value, indent=2, ensure_ascii=True).replace("\x7f", "\\u007f")
-    return text.replace("\n", "\n" + "  " * depth) if depth else text

@@ -20,54 +20,52 @@ Differences are the truth: a member is shown as changed exactly when a
 :class:`~driftcheck.model.Difference` lies at or under its path, and the definitions only
 give the context (whole blocks, unchanged counts). A difference the layout cannot place is
 still listed, by its full path, so that none is ever lost.
+
+What is shown but is not drift says so: an ignored difference is a ``# ignored:`` comment
+inside its destination (its member is neither changed nor counted as unchanged), an ignored
+destination gets its header only, and an unmanaged configuration set a line of its own.
+Warnings come last but one; the closing line counts what was ignored, and never says
+"No changes" when a set could not be read.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from driftcheck.formats._common import DIFF_MARKERS as _DIFF_MARKERS
+from driftcheck.formats._common import (
+    Tally,
+    change_text,
+    difference_line,
+    row_headline,
+    set_headline,
+    shown_rows,
+)
 from driftcheck.formats._common import escape_unsafe as _safe
-from driftcheck.formats._common import to_json_data
+from driftcheck.formats._common import literal as _literal
+from driftcheck.formats._common import one_side as _one_side
+from driftcheck.formats._common import plural as _plural
 from driftcheck.model import (
     Action,
-    Api,
     DestinationPlan,
     Difference,
     DiffType,
     Plan,
-    SetKey,
     SetPlan,
     SetStatus,
-    Status,
 )
 from driftcheck.normalise import DIMENSION_NAME
 from driftcheck.service_model import COMMON_MEMBERS
 
-DEFAULT_API: Final = Api.PINPOINT_EMAIL
-
-_STATUS_PHRASES: Final = {
-    Status.IN_SYNC: "is in sync",
-    Status.MISSING: "is missing",
-    Status.EXTRA: "is not declared",
-    Status.MISCONFIGURED: "is misconfigured",
-}
-_ACTION_PHRASES: Final = {
-    Action.NOOP: "will be left as it is",
-    Action.CREATE: "will be created",
-    Action.DELETE: "will be destroyed",
-    Action.UPDATE: "will be updated in-place",
-}
 _ACTION_MARKERS: Final = {Action.CREATE: "+", Action.DELETE: "-", Action.UPDATE: "~"}
-# What applying the plan does with a member, given a difference's type (live -> spec).
-_DIFF_MARKERS: Final = {DiffType.ADD: "-", DiffType.REMOVE: "+", DiffType.NOT_EQUAL: "~"}
 
 _RESET: Final = "\x1b[0m"
 _BOLD: Final = "\x1b[1m"
 _MARKER_COLORS: Final = {"+": "\x1b[32m", "-": "\x1b[31m", "~": "\x1b[33m"}
 _ERROR_COLOR: Final = "\x1b[1;31m"
+_WARNING_COLOR: Final = "\x1b[33m"
 
 _INDENT: Final = "    "
 
@@ -106,22 +104,6 @@ class _Style:
         return f"  {_INDENT * line.depth}{marker} {line.text}"
 
 
-def _literal(value: Any) -> str:
-    """A value as a JSON literal: strings quoted, booleans lower-case, null."""
-    return _safe(json.dumps(to_json_data(value), ensure_ascii=False))
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _where(key: SetKey) -> str:
-    """``(region)``, or ``(region, api)`` when the API is not the default one."""
-    if key.api is DEFAULT_API:
-        return f"({_safe(key.region)})"
-    return f"({_safe(key.region)}, {key.api.value})"
-
-
 # --- the members of a definition -----------------------------------------------------------
 
 
@@ -157,11 +139,6 @@ class _Member:
             return False
         element = _one_side(difference)
         return isinstance(element, Mapping) and _identity(element, -1) == self.identity
-
-
-def _one_side(difference: Difference) -> Any:
-    """The value an ADD (live) or a REMOVE (spec) difference carries."""
-    return difference.actual if difference.type is DiffType.ADD else difference.expected
 
 
 def _join(prefix: str, name: str) -> str:
@@ -259,26 +236,31 @@ def _whole_mapping(mapping: Mapping[str, Any], depth: int, marker: str) -> list[
 
 def _stray(difference: Difference, depth: int) -> _Line:
     """A difference the layout could not place, by its full path."""
-    path, marker = _safe(difference.path), _DIFF_MARKERS[difference.type]
-    if difference.type is DiffType.NOT_EQUAL:
-        change = f"{_literal(difference.actual)} -> {_literal(difference.expected)}"
-        return _Line(depth, marker, f"{path} = {change}")
-    return _Line(depth, marker, f"{path} = {_literal(_one_side(difference))}")
+    return _Line(depth, _DIFF_MARKERS[difference.type], change_text(difference))
 
 
 def _hidden(count: int, noun: str, depth: int) -> list[_Line]:
     return [_Line(depth, "", f"# ({_plural(count, f'unchanged {noun}')} hidden)")] if count else []
 
 
+def _active(differences: Sequence[Difference]) -> list[Difference]:
+    return [d for d in differences if not d.ignored]
+
+
 def _changed_mapping(
     expected: Any, actual: Any, differences: Sequence[Difference], prefix: str, depth: int
 ) -> list[_Line]:
+    """The changed members of a mapping, then the counts of the unchanged ones.
+
+    ``differences`` may include ignored ones: a member they alone touch is neither shown
+    as changed nor counted as unchanged (the ignored differences are listed on their own).
+    """
     members = _members(expected, actual, prefix)
     owned = {m.path: [d for d in differences if m.owns(d)] for m in members}
-    changed = [m for m in members if owned[m.path]]
+    changed = [m for m in members if _active(owned[m.path])]
     width = _pad(changed)
     lines = [line for m in changed for line in _changed(m, owned[m.path], depth, width)]
-    lines += [_stray(d, depth) for d in differences if not any(m.owns(d) for m in members)]
+    lines += [_stray(d, depth) for d in _active(differences) if not any(m.owns(d) for m in members)]
     unchanged = [m for m in members if not owned[m.path]]
     blocks = sum(m.is_block for m in unchanged)
     return (
@@ -292,16 +274,17 @@ def _changed(
     member: _Member, differences: Sequence[Difference], depth: int, width: int
 ) -> list[_Line]:
     exp, act = member.expected, member.actual
-    if act is _ABSENT:
-        return _whole(member.label, exp, depth, "+", width)
-    if exp is _ABSENT:
-        return _whole(member.label, act, depth, "-", width)
     if isinstance(exp, Mapping) and isinstance(act, Mapping):
         return [
             _Line(depth, "~", f"{member.label} {{"),
             *_changed_mapping(exp, act, differences, member.path, depth + 1),
             _Line(depth, "", "}"),
         ]
+    differences = _active(differences)
+    if act is _ABSENT:
+        return _whole(member.label, exp, depth, "+", width)
+    if exp is _ABSENT:
+        return _whole(member.label, act, depth, "-", width)
     items = [d for d in differences if d.path == member.path and d.type is not DiffType.NOT_EQUAL]
     if items and isinstance(exp, (list, tuple)) and isinstance(act, (list, tuple)):
         rest = [d for d in differences if d not in items]
@@ -334,13 +317,20 @@ def _changed_items(
 # --- sections ------------------------------------------------------------------------------
 
 
+def _ignored_lines(row: DestinationPlan) -> list[_Line]:
+    return [_Line(1, "", f"# ignored: {difference_line(d)}") for d in row.ignored_differences]
+
+
 def _body(row: DestinationPlan) -> list[_Line]:
     marker = _ACTION_MARKERS.get(row.action)
-    if marker is None:
+    if row.ignored:
         return []
+    if marker is None:  # in sync apart from ignored differences
+        return _ignored_lines(row)
     opening = _Line(0, marker, f'event_destination "{_safe(row.name)}" {{')
     if row.action is Action.UPDATE:
         inner = _changed_mapping(row.expected, row.actual, row.differences, "", 1)
+        inner += _ignored_lines(row)
     else:
         definition = row.expected if row.action is Action.CREATE else row.actual
         inner = _whole_mapping(definition or {}, 1, marker)
@@ -348,67 +338,59 @@ def _body(row: DestinationPlan) -> list[_Line]:
 
 
 def _destination_section(row: DestinationPlan, style: _Style) -> list[str]:
-    label = f"{_safe(row.key.name)}/{_safe(row.name)} {_where(row.key)}"
-    lines = [
-        style.header(f"{label} {_STATUS_PHRASES[row.status]} and {_ACTION_PHRASES[row.action]}")
-    ]
+    lines = [style.header(row_headline(row))]
     if row.note:
         lines.append(f"  # note: {_safe(row.note)}")
     return lines + [style.line(line) for line in _body(row)]
 
 
-def _set_section(set_plan: SetPlan, style: _Style) -> list[str]:
-    label = f"configuration set {_safe(set_plan.key.name)} {_where(set_plan.key)}"
-    if set_plan.status is SetStatus.MISSING:
-        return [style.header(f"{label} is missing and will be created")]
+def _set_section(set_plan: SetPlan, strict: bool, style: _Style) -> list[str]:
+    headline = set_headline(set_plan, strict)
+    if headline is None:
+        return []
     if set_plan.status is SetStatus.ERROR:
-        error = set_plan.error
-        reason = f"{_safe(error.code)}: {_safe(error.message)}" if error else "unknown error"
-        return [style.paint(_ERROR_COLOR, f"  ! {label} could not be read: {reason}")]
-    return []
+        return [style.paint(_ERROR_COLOR, f"  ! {headline}")]
+    return [style.header(headline)]
 
 
 def _sections(plan: Plan, style: _Style) -> Iterator[list[str]]:
-    """Each set's own line, then its changed destinations; rows of no listed set last."""
-    changes: dict[SetKey, list[DestinationPlan]] = {}
-    for row in plan.changes:
-        changes.setdefault(row.key, []).append(row)
+    """Each set's own line, then its shown destinations; rows of no listed set last."""
+    shown = shown_rows(plan)
     for set_plan in plan.sets:
-        section = _set_section(set_plan, style)
+        section = _set_section(set_plan, plan.strict, style)
         if section:
             yield section
-        for row in changes.pop(set_plan.key, []):
+        for row in shown.pop(set_plan.key, []):
             yield _destination_section(row, style)
-    for rows in changes.values():
+    for rows in shown.values():
         for row in rows:
             yield _destination_section(row, style)
+    if plan.warnings:
+        yield [style.paint(_WARNING_COLOR, f"Warning: {_safe(w)}") for w in plan.warnings]
 
 
 def _closing(plan: Plan) -> list[str]:
-    total, failed = len(plan.sets), len(plan.failed_sets)
-    readable = total - failed
-    if plan.drift:
-        actions = [d.action for d in plan.changes]
-        added = actions.count(Action.CREATE) + len(plan.missing_sets)
-        lines = [
-            f"Plan: {added} to add, {actions.count(Action.UPDATE)} to change, "
-            f"{actions.count(Action.DELETE)} to destroy."
-        ]
-        if failed:
+    tally = Tally.of(plan)
+    readable = tally.sets - tally.failed
+    notes = "".join(f" {note}" for note in tally.notes)
+    if tally.drift:
+        lines = [f"Plan: {tally.changes}.{notes}"]
+        if tally.failed:
             lines.append(
-                f"{failed} of {_plural(total, 'configuration set')} could not be read, "
-                "so this plan is incomplete."
+                f"{tally.failed} of {_plural(tally.sets, 'configuration set')} could not be "
+                "read, so this plan is incomplete."
             )
         return lines
-    if not failed:
-        return ["No changes. Live event destinations match the specs."]
+    if not tally.failed:
+        return [f"No changes. Live event destinations match the specs.{notes}"]
     if readable:
         return [
             f"No changes in the {_plural(readable, 'configuration set')} that could be read; "
-            f"{failed} could not be read."
+            f"{tally.failed} could not be read.{notes}"
         ]
     return [
-        f"{failed} of {_plural(total, 'configuration set')} could not be read, so drift is unknown."
+        f"{tally.failed} of {_plural(tally.sets, 'configuration set')} could not be read, "
+        f"so drift is unknown.{notes}"
     ]
 
 

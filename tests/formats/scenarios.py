@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
-from driftcheck.model import Api, Plan
+from driftcheck.model import Api, LiveSet, Plan, SetPlan, SetStatus
 from driftcheck.normalise import unreadable_type_note
+from driftcheck.plan import fingerprint, mark_ignored, path_covers
 from tests.factories import (
     added,
     cloudwatch,
@@ -156,9 +158,92 @@ def unreadable_set() -> Plan:
     )
 
 
+def ignoring(*paths: str) -> Callable[[str], bool]:
+    """What ``IgnoreChanges: [paths]`` accepts."""
+    return lambda path: any(path_covers(prefix, path) for prefix in paths)
+
+
+def noise_ignored() -> Plan:
+    """IgnoreChanges on two destinations, an extra ignored by a pattern, a stale pattern."""
+    campaign = dimension("campaign", "unknown")
+    partly = mark_ignored(
+        misconfigured(
+            MARKETING,
+            "sns-bounces",
+            definition("BOUNCE", "COMPLAINT", SnsDestination=sns("a")),
+            definition("BOUNCE", SnsDestination=sns("b")),
+            [
+                removed("MatchingEventTypes", "COMPLAINT"),
+                not_equal("SnsDestination.TopicArn", topic_arn("a"), topic_arn("b")),
+            ],
+            10,
+        ),
+        ignoring("SnsDestination.TopicArn"),
+    )
+    wholly = mark_ignored(  # every difference ignored: in sync, differences kept
+        misconfigured(
+            MARKETING,
+            "cw-metrics",
+            definition("SEND", CloudWatchDestination=cloudwatch(campaign)),
+            definition(
+                "SEND", enabled=False, CloudWatchDestination=cloudwatch(dimension("campaign", "x"))
+            ),
+            [
+                not_equal("Enabled", True, False),
+                not_equal(f"{DIMENSIONS}[campaign].DefaultDimensionValue", "unknown", "x"),
+            ],
+            14,
+        ),
+        ignoring("Enabled", f"{DIMENSIONS}[campaign].DefaultDimensionValue"),
+    )
+    old = extra(MARKETING, "old-pinpoint", definition("OPEN", PinpointDestination=pinpoint("x")), 8)
+    base = plan(
+        [present(MARKETING, 8)],
+        [
+            partly,
+            wholly,
+            replace(old, ignored=True),
+            missing(MARKETING, "archive", definition("SEND", SnsDestination=sns("a")), 20),
+        ],
+    )
+    return replace(
+        base, warnings=(".driftignore:3: ignore pattern 'sesv2/*/gone' matches nothing",)
+    )
+
+
+def only_ignored() -> Plan:
+    """Nothing but ignored noise: no drift, and the closing line says what was ignored."""
+    noisy = noise_ignored()
+    rows = tuple(row for row in noisy.destinations if not row.drifted)
+    return replace(noisy, destinations=rows, warnings=())
+
+
+def unmanaged_sets() -> Plan:
+    """A present set and two unmanaged ones, one of them ignored by a pattern."""
+    live = LiveSet(
+        MARKETING, SetStatus.PRESENT, {"sns-bounces": definition("BOUNCE", SnsDestination=sns("a"))}
+    )
+    return plan(
+        [
+            replace(present(MARKETING, 8), fingerprint=fingerprint(live)),
+            SetPlan(key("legacy"), SetStatus.UNMANAGED, None),
+            SetPlan(key("sandbox"), SetStatus.UNMANAGED, None, ignored=True),
+        ],
+        [in_sync(MARKETING, "sns-bounces", definition("BOUNCE", SnsDestination=sns("a")), 10)],
+    )
+
+
+def unmanaged_sets_strict() -> Plan:
+    return replace(unmanaged_sets(), strict=True)
+
+
 SCENARIOS: dict[str, Callable[[], Plan]] = {
     "in_sync": in_sync_only,
     "missing_set": missing_configuration_set,
     "drift": every_kind_of_drift,
     "read_error": unreadable_set,
+    "ignored": noise_ignored,
+    "only_ignored": only_ignored,
+    "unmanaged": unmanaged_sets,
+    "unmanaged_strict": unmanaged_sets_strict,
 }

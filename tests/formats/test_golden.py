@@ -11,12 +11,23 @@ from pathlib import Path
 
 import pytest
 
-from driftcheck.formats import Format, json_format, render
+from driftcheck.formats import Format, json_format, render, sarif
 from tests.formats.scenarios import SCENARIOS
 
 GOLDEN = Path(__file__).parent / "golden"
-EXTENSIONS = {Format.TEXT: "txt"}  # any other format: its own name
+EXTENSIONS = {
+    Format.TEXT: "txt",
+    Format.JSON: "json",
+    Format.MARKDOWN: "md",
+    Format.JUNIT: "junit.xml",
+    Format.GITHUB: "github",
+    Format.SARIF: "sarif",
+}
 GOLDEN_VERSION = "0.1.0"  # pinned, so that a release does not rewrite every golden file
+
+
+def test_every_format_has_a_golden_extension() -> None:
+    assert set(EXTENSIONS) == set(Format)
 
 
 @pytest.mark.parametrize("fmt", list(Format), ids=str)
@@ -24,8 +35,9 @@ GOLDEN_VERSION = "0.1.0"  # pinned, so that a release does not rewrite every gol
 def test_rendering_matches_the_golden_file(
     scenario: str, fmt: Format, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(json_format, "__version__", GOLDEN_VERSION)
-    path = GOLDEN / f"{scenario}.{EXTENSIONS.get(fmt, fmt.value)}"
+    for module in (json_format, sarif):
+        monkeypatch.setattr(module, "__version__", GOLDEN_VERSION)
+    path = GOLDEN / f"{scenario}.{EXTENSIONS[fmt]}"
     rendered = render(SCENARIOS[scenario](), fmt)
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(rendered, encoding="utf-8")

@@ -7,14 +7,25 @@ import subprocess
 import sys
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from driftcheck import __version__
-from driftcheck.formats import Format, json_format, render, text
-from driftcheck.model import Api, DestinationPlan, Plan, SetKey, SetStatus, Status
+from driftcheck.formats import (
+    DESCRIPTIONS,
+    Format,
+    github,
+    json_format,
+    junit,
+    markdown,
+    render,
+    sarif,
+    text,
+)
+from driftcheck.model import Api, DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
 from tests.factories import (
     added,
     definition,
@@ -31,7 +42,14 @@ from tests.factories import (
     sns,
     unreadable,
 )
-from tests.formats.scenarios import MARKETING, SCENARIOS, every_kind_of_drift
+from tests.formats.scenarios import (
+    MARKETING,
+    SCENARIOS,
+    every_kind_of_drift,
+    noise_ignored,
+    unmanaged_sets,
+    unmanaged_sets_strict,
+)
 
 ESC = "\x1b"
 HOSTILE = "evil\x1b[2J\x1b]0;pwned\x07\x9b31m\u202e\n"  # clear screen, set title, CSI, RLO
@@ -45,8 +63,12 @@ def unsafe_characters(output: str) -> set[str]:
 def hostile_plan() -> Plan:
     bad_key = key(HOSTILE, region=HOSTILE)
     body = definition("BOUNCE", SnsDestination={"TopicArn": HOSTILE})
-    return plan(
-        [present(bad_key), unreadable(key("x"), code=HOSTILE, message=HOSTILE)],
+    hostile = plan(
+        [
+            present(bad_key),
+            unreadable(key("x"), code=HOSTILE, message=HOSTILE),
+            SetPlan(key(HOSTILE + "u", region=HOSTILE), SetStatus.UNMANAGED, None),
+        ],
         [
             missing(bad_key, HOSTILE, body, 2),
             extra(bad_key, "e", body, 1, note=HOSTILE),
@@ -55,11 +77,16 @@ def hostile_plan() -> Plan:
                 "m",
                 body,
                 definition("BOUNCE", SnsDestination={"TopicArn": "x"}),
-                [not_equal("SnsDestination.TopicArn", HOSTILE, "x"), removed(HOSTILE, HOSTILE)],
+                [
+                    not_equal("SnsDestination.TopicArn", HOSTILE, "x"),
+                    removed(HOSTILE, HOSTILE),
+                    replace(added(HOSTILE, HOSTILE), ignored=True),
+                ],
                 3,
             ),
         ],
     )
+    return replace(hostile, warnings=(HOSTILE,), strict=True)
 
 
 # --- dispatch ------------------------------------------------------------------------------
@@ -72,10 +99,24 @@ def test_every_format_renders_every_scenario(fmt: Format) -> None:
         assert output.endswith("\n") and output.strip()
 
 
+def test_every_format_has_a_one_line_description() -> None:
+    assert set(DESCRIPTIONS) == set(Format)
+    assert all("\n" not in text and len(text) < 100 for text in DESCRIPTIONS.values())
+
+
 def test_render_dispatches_to_the_format_module() -> None:
     drift = every_kind_of_drift()
     assert render(drift, Format.TEXT, color=True) == text.render(drift, color=True)
-    assert render(drift, Format.JSON) == json_format.render(drift)
+    modules = {
+        Format.JSON: json_format,
+        Format.MARKDOWN: markdown,
+        Format.JUNIT: junit,
+        Format.GITHUB: github,
+        Format.SARIF: sarif,
+    }
+    assert set(modules) | {Format.TEXT} == set(Format)
+    for fmt, module in modules.items():
+        assert render(drift, fmt) == module.render(drift), fmt
 
 
 def test_formats_import_neither_boto3_nor_deepdiff() -> None:
@@ -106,9 +147,15 @@ def test_text_colours_markers_and_headers() -> None:
     assert "\x1b[1mPlan: 1 to add, 4 to change, 2 to destroy.\x1b[0m" in output
 
 
-def test_json_is_never_coloured() -> None:
+@pytest.mark.parametrize("fmt", [f for f in Format if f is not Format.TEXT], ids=str)
+def test_only_text_is_ever_coloured(fmt: Format) -> None:
     drift = every_kind_of_drift()
-    assert render(drift, Format.JSON, color=True) == render(drift, Format.JSON)
+    assert render(drift, fmt, color=True) == render(drift, fmt)
+
+
+def test_text_colours_warnings() -> None:
+    output = render(noise_ignored(), Format.TEXT, color=True)
+    assert "\x1b[33mWarning: .driftignore:3: ignore pattern" in output
 
 
 @pytest.mark.parametrize("fmt", list(Format), ids=str)
@@ -129,6 +176,7 @@ def test_json_escaping_is_lossless() -> None:
     assert document["configuration_sets"][0]["name"] == HOSTILE
     assert document["errors"][0]["message"] == HOSTILE
     assert document["destinations"][0]["note"] == HOSTILE
+    assert document["warnings"] == [HOSTILE]
 
 
 # --- text layout ---------------------------------------------------------------------------
@@ -186,20 +234,110 @@ def test_when_no_set_could_be_read_drift_is_unknown() -> None:
     assert output.endswith("2 of 2 configuration sets could not be read, so drift is unknown.\n")
 
 
+# --- noise: ignored, unmanaged, warnings -------------------------------------------------
+
+
+def test_text_lists_ignored_differences_apart_and_never_as_unchanged() -> None:
+    output = render(noise_ignored(), Format.TEXT)
+    block = output.split('event_destination "sns-bounces" {')[1].split("\n    }")[0]
+    # Enabled is unchanged; SnsDestination differs only by an ignored TopicArn: not "unchanged"
+    assert "# (1 unchanged attribute hidden)" in block
+    assert "unchanged block" not in block
+    assert (
+        '# ignored: ~ SnsDestination.TopicArn = "arn:aws:sns:us-east-1:123456789012:b" -> '
+        '"arn:aws:sns:us-east-1:123456789012:a"'
+    ) in block
+    assert "~ SnsDestination {" not in block
+
+
+def test_text_shows_an_in_sync_destination_whose_differences_are_all_ignored() -> None:
+    output = render(noise_ignored(), Format.TEXT)
+    assert (
+        "  # marketing/cw-metrics (us-east-1) is in sync apart from ignored differences "
+        "and will be left as it is\n        # ignored: ~ Enabled = false -> true\n"
+    ) in output
+    assert 'event_destination "cw-metrics"' not in output
+
+
+def test_text_marks_an_ignored_extra_without_a_body() -> None:
+    output = render(noise_ignored(), Format.TEXT)
+    header = "  # marketing/old-pinpoint (us-east-1) is not declared but is ignored"
+    assert header in output
+    assert 'event_destination "old-pinpoint"' not in output
+
+
+def test_text_closing_counts_ignored_items_and_prints_warnings() -> None:
+    lines = render(noise_ignored(), Format.TEXT).splitlines()
+    assert lines[-1] == "Plan: 1 to add, 1 to change, 0 to destroy. 4 ignored."
+    assert lines[-3] == "Warning: .driftignore:3: ignore pattern 'sesv2/*/gone' matches nothing"
+
+
+def test_text_unmanaged_sets_are_drift_only_in_strict_mode() -> None:
+    lenient, strict = (
+        render(unmanaged_sets(), Format.TEXT),
+        render(unmanaged_sets_strict(), Format.TEXT),
+    )
+    assert (
+        "# configuration set legacy (us-east-1) is not declared in any spec (unmanaged)\n"
+        in lenient
+    )
+    assert "(unmanaged, counted as drift)" in strict
+    assert "sandbox (us-east-1) is not declared in any spec (unmanaged, ignored)" in strict
+    assert lenient.endswith(
+        "No changes. Live event destinations match the specs. "
+        "1 unmanaged configuration set, not counted as drift. 1 ignored.\n"
+    )
+    assert strict.endswith(
+        "Plan: 0 to add, 0 to change, 0 to destroy. "
+        "1 unmanaged configuration set, counted as drift (strict). 1 ignored.\n"
+    )
+
+
+def test_json_marks_ignored_items() -> None:
+    document = json.loads(render(noise_ignored(), Format.JSON))
+    rows = {row["name"]: row for row in document["destinations"]}
+    assert rows["old-pinpoint"]["ignored"] is True
+    assert rows["old-pinpoint"]["status"] == "extra"
+    assert rows["cw-metrics"]["status"] == "in_sync"
+    assert [d["ignored"] for d in rows["cw-metrics"]["differences"]] == [True, True]
+    assert [d["ignored"] for d in rows["sns-bounces"]["differences"]] == [False, True]
+    assert document["summary"]["ignored"] == 4  # a row and three differences
+    assert document["summary"]["extra"] == 0  # the ignored extra is not counted as extra
+    assert document["warnings"] == [".driftignore:3: ignore pattern 'sesv2/*/gone' matches nothing"]
+
+
+def test_json_lists_unmanaged_sets() -> None:
+    document = json.loads(render(unmanaged_sets_strict(), Format.JSON))
+    sets = {s["name"]: s for s in document["configuration_sets"]}
+    assert sets["legacy"]["status"] == "unmanaged" and sets["legacy"]["source"] is None
+    assert sets["sandbox"]["ignored"] is True
+    assert sets["marketing"]["fingerprint"].startswith("sha256:")
+    assert document["summary"]["unmanaged"] == 1
+    assert (document["drift"], document["strict"]) == (True, True)
+    assert json.loads(render(unmanaged_sets(), Format.JSON))["drift"] is False
+
+
 # --- properties over many plans ------------------------------------------------------------
 
 SET_STATUSES = st.lists(st.sampled_from(list(SetStatus)), max_size=4)
-ROW_STATUSES = st.lists(st.sampled_from(list(Status)), max_size=6)
+ROW_STATUSES = st.lists(st.tuples(st.sampled_from(list(Status)), st.booleans()), max_size=6)
 
 
-def synthetic_plan(set_statuses: list[SetStatus], row_statuses: list[Status]) -> Plan:
-    """Sets of the given statuses; rows spread over the readable ones."""
-    set_builders = {SetStatus.PRESENT: present, SetStatus.MISSING: missing_set}
+def synthetic_plan(
+    set_statuses: list[SetStatus], row_statuses: list[tuple[Status, bool]], strict: bool = False
+) -> Plan:
+    """Sets of the given statuses; rows (ignored or not) spread over the declared readable ones."""
+    set_builders: dict[SetStatus, Callable[[SetKey], SetPlan]] = {
+        SetStatus.PRESENT: present,
+        SetStatus.MISSING: missing_set,
+        SetStatus.ERROR: unreadable,
+        SetStatus.UNMANAGED: lambda k: SetPlan(k, SetStatus.UNMANAGED, None),
+    }
     sets = [
-        set_builders.get(set_status, unreadable)(key(f"set{index}"))
+        set_builders[set_status](key(f"set{index}"))
         for index, set_status in enumerate(set_statuses)
     ]
-    readable = [s.key for s in sets if s.status is not SetStatus.ERROR]
+    readable = [s.key for s in sets if s.status in (SetStatus.PRESENT, SetStatus.MISSING)]
     body, disabled = definition("SEND", SnsDestination=sns("a")), definition("SEND", enabled=False)
     row_builders: dict[Status, Callable[[SetKey, str, int], DestinationPlan]] = {
         Status.IN_SYNC: lambda k, name, line: in_sync(k, name, body, line),
@@ -210,17 +348,20 @@ def synthetic_plan(set_statuses: list[SetStatus], row_statuses: list[Status]) ->
         ),
     }
     rows = [
-        row_builders[row_status](readable[index % len(readable)], f"d{index}", index)
-        for index, row_status in enumerate(row_statuses if readable else [])
+        replace(
+            row_builders[row_status](readable[index % len(readable)], f"d{index}", index),
+            ignored=ignored,
+        )
+        for index, (row_status, ignored) in enumerate(row_statuses if readable else [])
     ]
-    return plan(sets, rows)
+    return replace(plan(sets, rows), strict=strict)
 
 
-@given(SET_STATUSES, ROW_STATUSES)
+@given(SET_STATUSES, ROW_STATUSES, st.booleans())
 def test_text_closing_never_hides_unread_sets(
-    set_statuses: list[SetStatus], row_statuses: list[Status]
+    set_statuses: list[SetStatus], row_statuses: list[tuple[Status, bool]], strict: bool
 ) -> None:
-    subject = synthetic_plan(set_statuses, row_statuses)
+    subject = synthetic_plan(set_statuses, row_statuses, strict)
     output = render(subject, Format.TEXT)
     if subject.failed_sets:
         assert NO_CHANGES not in output
@@ -230,22 +371,30 @@ def test_text_closing_never_hides_unread_sets(
     else:
         assert "Plan: " not in output
     assert (NO_CHANGES in output) == (not subject.drift and not subject.failed_sets)
+    closing = output.splitlines()[-1 - bool(subject.drift and subject.failed_sets)]
+    assert ("ignored." in closing) == any(row.ignored for row in subject.destinations)
+    assert ("unmanaged configuration set" in closing) == bool(subject.unmanaged_sets)
 
 
-@given(SET_STATUSES, ROW_STATUSES)
+@given(SET_STATUSES, ROW_STATUSES, st.booleans())
 def test_json_summary_counts_the_rows(
-    set_statuses: list[SetStatus], row_statuses: list[Status]
+    set_statuses: list[SetStatus], row_statuses: list[tuple[Status, bool]], strict: bool
 ) -> None:
-    subject = synthetic_plan(set_statuses, row_statuses)
+    subject = synthetic_plan(set_statuses, row_statuses, strict)
     document = json.loads(render(subject, Format.JSON))
-    statuses = [row["status"] for row in document["destinations"]]
+    statuses = [row["status"] for row in document["destinations"] if not row["ignored"]]
+    unmanaged = [s for s in document["configuration_sets"] if s["status"] == "unmanaged"]
     assert document["summary"] == {
         "in_sync": statuses.count("in_sync"),
         "missing": statuses.count("missing"),
         "extra": statuses.count("extra"),
         "misconfigured": statuses.count("misconfigured"),
         "errors": len(document["errors"]),
+        "ignored": sum(row["ignored"] for row in document["destinations"]),
+        "unmanaged": len(unmanaged),
     }
+    assert all(s["source"] is None for s in unmanaged)
+    assert document["strict"] is strict
     errored = [s for s in document["configuration_sets"] if s["status"] == "error"]
     assert len(errored) == len(document["errors"])
     assert document["drift"] is subject.drift
@@ -266,6 +415,8 @@ def test_json_keys_follow_the_documented_order() -> None:
         "configuration_sets",
         "destinations",
         "errors",
+        "warnings",
+        "strict",
     ]
     assert list(document["configuration_sets"][0]) == [
         "api",
@@ -274,6 +425,8 @@ def test_json_keys_follow_the_documented_order() -> None:
         "status",
         "source",
         "error",
+        "fingerprint",
+        "ignored",
     ]
     assert list(document["destinations"][0]) == [
         "api",
@@ -287,5 +440,14 @@ def test_json_keys_follow_the_documented_order() -> None:
         "differences",
         "source",
         "note",
+        "ignored",
+    ]
+    changed = next(row for row in document["destinations"] if row["differences"])
+    assert list(changed["differences"][0]) == [
+        "path",
+        "type",
+        "expected",
+        "actual",
+        "ignored",
     ]
     assert list(document["errors"][0]) == ["api", "region", "configuration_set", "code", "message"]

@@ -1,0 +1,255 @@
+"""What an alert says: its kind, subject, Slack text, JSON body, SNS attributes, fingerprint.
+
+Pure functions of the plan (and, for "resolved", of the last alert). The body is a short
+*summary* of the plan, never the whole plan: an alert points at a job log, it does not
+replace it. It is a small public contract (``format_version`` "1")::
+
+    {"format_version": "1", "driftcheck_version": "0.1.0", "kind": "drift",
+     "drift": true, "regions": ["us-east-1"],
+     "summary": {"in_sync": 4, "missing": 1, "extra": 1, "misconfigured": 1, "errors": 0,
+                 "ignored": 0, "unmanaged": 0},
+     "changes": ["pinpoint-email/us-east-1/marketing/sns-bounces: misconfigured", ...],
+     "more_changes": 0,
+     "errors": ["pinpoint-email/us-east-1/tx: AccessDeniedException"],
+     "fingerprint": "sha256:..."}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, NamedTuple
+
+from driftcheck import __version__
+from driftcheck.formats._common import (
+    escape_unsafe,
+    json_text,
+    plain_verdict,
+    plural,
+    resource_id,
+    to_json_data,
+)
+from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
+
+FORMAT_VERSION = "1"
+MAX_SUBJECT = 100  # SNS: at most 100 ASCII characters, no line breaks
+MAX_LISTED = 100  # changes (and errors) listed in a body; the rest are counted
+TEXT_LISTED = 10  # changes listed in the human text
+
+
+class AlertKind(str, Enum):
+    DRIFT = "drift"  # drift found (unreadable sets, if any, are listed too)
+    ERROR = "error"  # no drift in what could be read, but some sets could not be read
+    RESOLVED = "resolved"  # the last alert's drift (or errors) cleared: a complete, clean plan
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    kind: AlertKind
+    subject: str  # ASCII, one line, at most MAX_SUBJECT characters
+    text: str  # for people (Slack mrkdwn-safe)
+    document: Mapping[str, Any]  # the JSON summary
+    attributes: Mapping[str, tuple[str, str]]  # SNS message attribute -> (DataType, value)
+
+    @property
+    def body(self) -> str:
+        """The JSON summary as ASCII text (no character can drive a terminal)."""
+        return json_text(self.document) + "\n"
+
+
+def current_kind(plan: Plan) -> AlertKind | None:
+    """What this plan alone calls for: drift, errors (an incomplete plan), or nothing."""
+    if plan.drift:
+        return AlertKind.DRIFT
+    if plan.failed_sets:
+        return AlertKind.ERROR
+    return None
+
+
+def fingerprint(plan: Plan) -> str | None:
+    """A stable hash of what is drifted and how, and of which sets could not be read.
+
+    Equal for two plans exactly when the same items drift in the same way: row order,
+    ignored differences, in-sync rows and error messages (which carry request ids) do not
+    count. None when the plan calls for no alert.
+    """
+    if current_kind(plan) is None:
+        return None
+    items = [_row_item(row) for row in plan.changes]
+    items += [[resource_id(s.key), s.status.value] for s in _drifted_sets(plan)]
+    items += [[resource_id(s.key), "unreadable"] for s in plan.failed_sets]
+    return (
+        "sha256:" + hashlib.sha256(_canonical(sorted(items, key=_canonical)).encode()).hexdigest()
+    )
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(to_json_data(value), sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _row_item(row: DestinationPlan) -> list[Any]:
+    """A drifted row: for a misconfigured one its differences (not the ignored ones), for
+    a missing or extra one the whole definition that would be created or deleted."""
+    if row.status is Status.MISSING:
+        body: Any = row.expected
+    elif row.status is Status.EXTRA:
+        body = row.actual
+    else:
+        differences = [
+            [d.path, d.type.value, d.expected, d.actual] for d in row.differences if not d.ignored
+        ]
+        body = sorted(differences, key=_canonical)
+    return [resource_id(row.key, row.name), row.status.value, body]
+
+
+def _drifted_sets(plan: Plan) -> list[SetPlan]:
+    """Set-level drift that no destination row shows: missing sets without declared
+    destinations, and unmanaged sets under ``strict``."""
+    with_rows = {row.key for row in plan.changes}
+    missing = [s for s in plan.missing_sets if s.key not in with_rows]
+    return missing + (list(plan.unmanaged_sets) if plan.strict else [])
+
+
+class _Change(NamedTuple):
+    location: str
+    status: str  # the status, or an unreadable set's error code
+    paths: tuple[str, ...] = ()  # the differing fields of a misconfigured destination
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.status}"
+
+
+def _changes(plan: Plan) -> list[_Change]:
+    rows = [
+        _Change(
+            resource_id(r.key, r.name),
+            r.status.value,
+            tuple(dict.fromkeys(d.path for d in r.differences if not d.ignored)),
+        )
+        for r in plan.changes
+    ]
+    return rows + [_Change(resource_id(s.key), _set_status(s)) for s in _drifted_sets(plan)]
+
+
+def _errors(plan: Plan) -> list[_Change]:
+    return [
+        _Change(resource_id(s.key), s.error.code if s.error else "error") for s in plan.failed_sets
+    ]
+
+
+def build_alert(plan: Plan, kind: AlertKind, *, resolved_regions: Sequence[str] = ()) -> Alert:
+    """The alert of ``kind`` for ``plan``; a "resolved" one names ``resolved_regions``
+    (the regions of the alert it resolves), else the plan's."""
+    summary = plan.summary
+    changes, errors = _changes(plan), _errors(plan)
+    if kind is AlertKind.RESOLVED:
+        regions = sorted(set(resolved_regions)) or _regions(s.key for s in plan.sets)
+    else:
+        drifted = [r.key for r in plan.changes] + [s.key for s in _drifted_sets(plan)]
+        regions = _regions([*drifted, *(s.key for s in plan.failed_sets)])
+    subject = _subject(kind, plan, regions)
+    document = {
+        "format_version": FORMAT_VERSION,
+        "driftcheck_version": __version__,
+        "kind": kind.value,
+        "drift": plan.drift,
+        "regions": regions,
+        "summary": {
+            "in_sync": summary.in_sync,
+            "missing": summary.missing,
+            "extra": summary.extra,
+            "misconfigured": summary.misconfigured,
+            "errors": summary.errors,
+            "ignored": summary.ignored,
+            "unmanaged": summary.unmanaged,
+        },
+        "changes": [str(c) for c in changes[:MAX_LISTED]],
+        "more_changes": max(0, len(changes) - MAX_LISTED),
+        "errors": [str(e) for e in errors[:MAX_LISTED]],
+        "fingerprint": fingerprint(plan),
+    }
+    attributes = {
+        "kind": ("String", kind.value),
+        "drift": ("String", "true" if plan.drift else "false"),
+        "region": ("String", ",".join(regions) or "none"),
+        "regions": ("String.Array", json.dumps(regions)),
+        "missing": ("Number", str(summary.missing)),
+        "extra": ("Number", str(summary.extra)),
+        "misconfigured": ("Number", str(summary.misconfigured)),
+        "errors": ("Number", str(summary.errors)),
+    }
+    return Alert(kind, subject, _text(kind, subject, plan, changes, errors), document, attributes)
+
+
+def _set_status(set_plan: SetPlan) -> str:
+    return "missing configuration set" if set_plan.status is SetStatus.MISSING else "unmanaged"
+
+
+def _regions(keys: Iterable[SetKey]) -> list[str]:
+    return sorted({key.region for key in keys})
+
+
+def _subject(kind: AlertKind, plan: Plan, regions: Sequence[str]) -> str:
+    if kind is AlertKind.RESOLVED:
+        what = "drift resolved"
+    else:
+        parts = []
+        if plan.changes:
+            parts.append(plural(len(plan.changes), "drifted event destination"))
+        if _drifted_sets(plan):
+            parts.append(plural(len(_drifted_sets(plan)), "drifted configuration set"))
+        if plan.failed_sets:
+            parts.append(plural(len(plan.failed_sets), "unreadable set"))
+        what = " and ".join(parts)
+    where = ""
+    if len(regions) == 1:
+        where = f" in {regions[0]}"
+    elif len(regions) == 2:
+        where = f" in {regions[0]} and {regions[1]}"
+    elif regions:
+        where = f" in {len(regions)} regions"
+    return _subject_line(f"driftcheck: {what}{where}")
+
+
+def _subject_line(text: str) -> str:
+    """One printable ASCII line of at most MAX_SUBJECT characters."""
+    ascii_text = "".join(c if " " <= c <= "~" else "?" for c in text)
+    if len(ascii_text) <= MAX_SUBJECT:
+        return ascii_text
+    return ascii_text[: MAX_SUBJECT - 3] + "..."
+
+
+def _text(
+    kind: AlertKind, subject: str, plan: Plan, changes: list[_Change], errors: list[_Change]
+) -> str:
+    """A short human summary: the subject, the plan's verdict with its counts (the same
+    words as every format), the first changes and the unreadable sets."""
+    lines = [f"*{subject}*", plain_verdict(plan)]
+    if kind is not AlertKind.RESOLVED:
+        for change in changes[:TEXT_LISTED]:
+            fields = ", ".join(f"`{_code(path)}`" for path in change.paths)
+            fields = f" ({fields})" if fields else ""
+            lines.append(f"• `{_code(change.location)}`: {change.status}{fields}")
+        if len(changes) > TEXT_LISTED:
+            lines.append(f"…and {len(changes) - TEXT_LISTED} more: see the plan in the job log")
+        for error in errors[:TEXT_LISTED]:
+            lines.append(f"• could not read `{_code(error.location)}`: {error.status}")
+        if len(errors) > TEXT_LISTED:
+            lines.append(f"…and {len(errors) - TEXT_LISTED} more unreadable sets")
+    return slack_escape(escape_unsafe("\n".join(lines), keep="\n"))
+
+
+def _code(text: str) -> str:
+    """``text`` safe inside a Slack code span (which cannot escape a backtick)."""
+    return text.replace("`", "'")
+
+
+def slack_escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as Slack's entities, so nothing becomes a link or a mention."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,195 @@
+"""The ``markdown`` format: a pull-request comment or a ``$GITHUB_STEP_SUMMARY`` body.
+
+A one-line verdict, then one section per configuration set with something to say: a table
+of its changed (or ignored) destinations and, collapsed in a ``<details>`` block, their field
+differences in a ``diff`` code block. Unmanaged sets and warnings get a section each. The
+whole stays within GitHub's 65,536-character limit on a comment: sections that do not fit
+are counted, not shown.
+
+No name or value can break the layout or inject markup: every text that comes from a spec
+or the API is a code span (never a link, never HTML, never emphasis: GitHub's autolinker
+skips code spans, and backslash escapes cannot stop it from linking an e-mail address),
+with ``|`` escaped inside table cells, and the differences are in a fenced block longer
+than any backtick run they hold. Control characters were already made ``\\uXXXX`` text.
+Never coloured.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+from driftcheck.formats._common import detail_lines, escape_unsafe, location, shown_rows, verdict
+from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
+
+TITLE: Final = "## driftcheck plan"
+# GitHub's limit on a comment body (a step summary may hold 1 MiB, but is read by people).
+MAX_CHARS: Final = 65_536
+_TRUNCATED: Final = (
+    "**Truncated**: {count} more sections are not shown, to stay within GitHub's size limits; "
+    "the text plan in the job log has them all.\n"
+)
+_TRUNCATION_ROOM: Final = 200
+
+_STATUS_WORDS: Final = {
+    Status.IN_SYNC: "in sync",
+    Status.MISSING: "missing",
+    Status.EXTRA: "not declared",
+    Status.MISCONFIGURED: "misconfigured",
+}
+_BACKTICKS: Final = re.compile(r"`+")
+
+__all__ = ["render"]
+
+
+def code(text: str, *, in_table: bool = False) -> str:
+    """``text`` as an inline code span that nothing inside it can end or escape from."""
+    text = escape_unsafe(text)
+    if not text:
+        return "(empty)"
+    if in_table:
+        text = text.replace("|", "\\|")  # GFM splits cells before parsing code spans
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text[0] in "` " or text[-1] in "` " else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _fenced(lines: Sequence[str], info: str = "diff") -> list[str]:
+    """A fenced code block longer than any backtick run of its (safe, one-line) lines."""
+    longest = max((len(run) for line in lines for run in _BACKTICKS.findall(line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{info}", *lines, fence]
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    return [
+        f"| {' | '.join(header)} |",
+        f"|{'|'.join(' --- ' for _ in header)}|",
+        *(f"| {' | '.join(row)} |" for row in rows),
+    ]
+
+
+def _set_title(key: SetKey) -> str:
+    return f"### {code(key.name)} ({code(key.region)}, {key.api.value})"
+
+
+def _status(row: DestinationPlan) -> str:
+    if row.ignored:
+        return f"{_STATUS_WORDS[row.status]} (ignored)"
+    if row.status is Status.IN_SYNC:
+        return f"in sync ({len(row.ignored_differences)} ignored)"
+    return _STATUS_WORDS[row.status]
+
+
+def _action(row: DestinationPlan) -> str:
+    return "none" if not row.drifted else row.action.value
+
+
+def _spec(row: DestinationPlan) -> str:
+    where = location(row.source)
+    if where is None:
+        return ""
+    return code(where, in_table=True) + (" (its set)" if row.status is Status.EXTRA else "")
+
+
+def _differences(rows: Sequence[DestinationPlan]) -> list[str]:
+    lines: list[str] = []
+    for row in rows:
+        details = detail_lines(row)
+        if details:
+            lines += [f"# {escape_unsafe(row.name)}", *details]
+    if not lines:
+        return []
+    return [
+        "<details><summary>Field differences</summary>",
+        "",
+        *_fenced(lines),
+        "",
+        "</details>",
+    ]
+
+
+def _set_section(set_plan: SetPlan, rows: Sequence[DestinationPlan]) -> list[str]:
+    lines = [_set_title(set_plan.key), ""]
+    error = set_plan.error
+    if set_plan.status is SetStatus.ERROR:
+        reason = f"{error.code}: {error.message}" if error else "unknown error"
+        lines += [f"**Could not be read**: {code(reason)}", ""]
+    elif set_plan.status is SetStatus.MISSING:
+        lines += ["**Missing**: the configuration set will be created.", ""]
+    if rows:
+        table = _table(
+            ["Destination", "Status", "Action", "Spec"],
+            ([code(r.name, in_table=True), _status(r), _action(r), _spec(r)] for r in rows),
+        )
+        lines += [*table, ""]
+        differences = _differences(rows)
+        if differences:
+            lines += [*differences, ""]
+    return lines
+
+
+def _unmanaged_section(plan: Plan) -> list[str]:
+    unmanaged = [s for s in plan.sets if s.status is SetStatus.UNMANAGED]
+    if not unmanaged:
+        return []
+    counted = "drift (strict)" if plan.strict else "not drift"
+
+    def verdict_of(set_plan: SetPlan) -> str:
+        return "ignored" if set_plan.ignored else counted
+
+    rows = (
+        [
+            code(s.key.name, in_table=True),
+            code(s.key.region, in_table=True),
+            s.key.api.value,
+            verdict_of(s),
+        ]
+        for s in unmanaged
+    )
+    return [
+        "### Unmanaged configuration sets",
+        "",
+        "Live in a declared API and region, but declared in no spec.",
+        "",
+        *_table(["Configuration set", "Region", "API", "Counted as"], rows),
+        "",
+    ]
+
+
+def _warnings_section(plan: Plan) -> list[str]:
+    if not plan.warnings:
+        return []
+    return ["### Warnings", "", *(f"- {code(w)}" for w in plan.warnings), ""]
+
+
+def _sections(plan: Plan) -> list[list[str]]:
+    shown = shown_rows(plan)
+    sections = []
+    for set_plan in plan.sets:
+        rows = shown.pop(set_plan.key, [])
+        if set_plan.status in (SetStatus.MISSING, SetStatus.ERROR) or rows:
+            sections.append(_set_section(set_plan, rows))
+    for key, rows in shown.items():  # rows of no listed set: not made by the planner
+        sections.append(_set_section(SetPlan(key, SetStatus.PRESENT, None), rows))
+    return [s for s in (*sections, _unmanaged_section(plan), _warnings_section(plan)) if s]
+
+
+def render(plan: Plan, *, color: bool = False) -> str:
+    """The plan as GitHub-flavoured markdown of at most ``MAX_CHARS`` characters; ``color``
+    is ignored.
+
+    The verdict always comes first and counts everything; when the sections do not all fit,
+    those that do are followed by a line saying how many were left out.
+    """
+    del color
+    line = " ".join(f"**{label}**: {text}" if label else text for label, text in verdict(plan))
+    out = "\n".join([TITLE, "", line, ""]) + "\n"
+    sections = ["\n".join(section) + "\n" for section in _sections(plan)]
+    for index, section in enumerate(sections):
+        if len(out) + len(section) > MAX_CHARS - _TRUNCATION_ROOM:
+            out += _TRUNCATED.format(count=len(sections) - index)
+            break
+        out += section
+    return out.rstrip("\n") + "\n"
