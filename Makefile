@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help venv test lint typecheck pytest demo bench clean
+.PHONY: help venv test lint typecheck pytest demo bench schema clean
 
 help:
 	@echo "make demo   - start the emulator with a demo live state and plan specs/ against it"
@@ -45,6 +45,9 @@ demo: $(STAMP)
 	$(PY) -m driftcheck plan specs/ --endpoint-url $$url; \
 	code=$$?; echo; echo "driftcheck exited $$code (0 in sync, 2 drift found, 1 error)"; \
 	test $$code -ne 1
+
+schema: $(STAMP)
+	$(PY) -m driftcheck.spec.json_schema > driftcheck/spec/schema.json
 
 bench: $(STAMP)
 	$(PY) -m tests.bench
