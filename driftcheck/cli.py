@@ -22,7 +22,9 @@ from driftcheck.errors import DriftcheckError, ExitCode, SpecError, UsageError
 from driftcheck.formats import Format
 
 if TYPE_CHECKING:
+    from driftcheck.alerts import AlertTarget
     from driftcheck.model import DesiredState, Plan
+    from driftcheck.workflow import PlanRequest
 
 DEFAULT_PATHS = [Path("specs")]
 PROGRESS_THRESHOLD = 5  # show a progress bar only when reading more sets than this
@@ -35,6 +37,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts hold literal [brackets]: no markup
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -75,53 +78,137 @@ def _root(
     """Detect drift in Amazon SES configuration-set event destinations."""
 
 
+ProfileOpt = Annotated[Optional[str], typer.Option(help="AWS profile to use.")]  # noqa: UP045
+EndpointOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(help="API endpoint (default: AWS, or AWS_ENDPOINT_URL_* settings)."),
+]
+ConcurrencyOpt = Annotated[
+    int, typer.Option(min=1, max=64, help="Configuration sets read at once.")
+]
+MaxAttemptsOpt = Annotated[
+    int, typer.Option(min=1, max=20, help="Total attempts per API call, retries included.")
+]
+TargetOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--target", metavar="SET[/DESTINATION]", help="Limit to part of the specs (repeatable)."
+    ),
+]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Never colour the output.")]
+
+
 @app.command(
-    epilog="Example: driftcheck plan specs/ --region us-east-1 --format json > plan.json",
+    epilog="Example: driftcheck plan specs/ --output junit=drift.xml --ignore-file .driftignore",
 )
 def plan(
     paths: PathsArg = None,
     output_format: Annotated[
-        Format, typer.Option("--format", help="Output format, written to stdout.")
-    ] = Format.TEXT,
-    region: RegionOpt = None,
-    profile: Annotated[Optional[str], typer.Option(help="AWS profile to use.")] = None,  # noqa: UP045
-    endpoint_url: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="API endpoint (default: AWS, or AWS_ENDPOINT_URL_* settings)."),
+        Optional[Format],  # noqa: UP045
+        typer.Option("--format", help="Output format on stdout (shorthand for --output FORMAT)."),
     ] = None,
+    output: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--output",
+            metavar="FORMAT[=PATH]",
+            help="Also write FORMAT (text, json, markdown, junit, github, sarif) to PATH, "
+            "or to stdout without one (repeatable).",
+        ),
+    ] = None,
+    github: Annotated[
+        bool,
+        typer.Option(
+            "--github",
+            help="In GitHub Actions: annotations on stdout, markdown to the step summary.",
+        ),
+    ] = False,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
     var: VarOpt = None,
-    concurrency: Annotated[
-        int, typer.Option(min=1, max=64, help="Configuration sets read at once.")
-    ] = 8,
-    max_attempts: Annotated[
-        int, typer.Option(min=1, max=20, help="Total attempts per API call, retries included.")
-    ] = 5,
-    no_color: Annotated[bool, typer.Option("--no-color", help="Never colour the output.")] = False,
+    target: TargetOpt = None,
+    ignore: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            metavar="PATTERN",
+            help="Ignore api/region/set[/destination][:field.path] ('*', '!'; repeatable).",
+        ),
+    ] = None,
+    ignore_file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Ignore patterns file (default: .driftignore next to the specs)."),
+    ] = None,
+    include_unmanaged: Annotated[
+        bool,
+        typer.Option(
+            "--include-unmanaged",
+            help="Also list live sets that no spec declares (in the declared regions).",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Unmanaged sets count as drift.")
+    ] = False,
+    alert: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            metavar="TARGET",
+            help="Alert sns:<topic-arn> or webhook:<url> after the plan (repeatable).",
+        ),
+    ] = None,
+    alert_state: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help="Remember the last alert: alert when drift appears or changes, once on clearing."
+        ),
+    ] = None,
+    concurrency: ConcurrencyOpt = 8,
+    max_attempts: MaxAttemptsOpt = 5,
+    no_color: NoColorOpt = False,
 ) -> ExitCode:
     """Compare the specs with the live event destinations and print a plan."""
-    from driftcheck.formats import render
-    from driftcheck.live import ClientSettings, default_region, read_live_state
-    from driftcheck.plan import plan as make_plan
+    from driftcheck.outputs import resolve_outputs, write_outputs
+    from driftcheck.workflow import run_plan
 
-    if endpoint_url is not None and not endpoint_url.startswith(("http://", "https://")):
-        raise UsageError(
-            f"--endpoint-url must start with http:// or https://, not {endpoint_url!r}"
-        )
-    desired = _load(paths, var, region or default_region(profile), require_region=True)
-    settings = ClientSettings(
-        profile=profile,
-        endpoint_url=endpoint_url,
-        max_attempts=max_attempts,
-        concurrency=concurrency,
+    outputs = resolve_outputs(output_format, output or [], github, os.environ)
+    alert_targets = _alert_targets(alert or [], alert_state)
+    request = _plan_request(
+        paths,
+        var,
+        region,
+        profile,
+        endpoint_url,
+        target,
+        concurrency,
+        max_attempts,
+        ignore=ignore,
+        ignore_file=ignore_file,
+        include_unmanaged=include_unmanaged,
+        strict=strict,
     )
-    keys = [s.key for s in desired.sets]
-    with _progress(len(keys)) as advance:
-        live = read_live_state(keys, settings, on_read=advance)
-    result = make_plan(desired, live)
-    sys.stdout.write(render(result, output_format, color=_use_color(no_color)))
-    sys.stdout.flush()
-    _report_failed_sets(result)
-    return _exit_code(result)
+    run = run_plan(request, progress=_progress)
+    # every output and every alert is attempted; then the failures are reported
+    failures: list[DriftcheckError] = []
+    try:
+        write_outputs(run.plan, outputs, color=_use_color(no_color))
+    except DriftcheckError as error:
+        failures.append(error)
+    _report_problems(run.plan)
+    if alert_targets:
+        from driftcheck.alerts import deliver_alerts
+
+        try:
+            outcome = deliver_alerts(
+                run.plan, alert_targets, state_file=alert_state, profile=profile
+            )
+            sys.stderr.write(f"driftcheck: {outcome}\n")
+        except DriftcheckError as error:
+            failures.append(error)
+    for failure in failures[:-1]:
+        _error(str(failure))
+    if failures:
+        raise failures[-1]
+    return _exit_code(run.plan)
 
 
 @app.command(epilog="Example: driftcheck validate specs/ --var account_id=123456789012")
@@ -179,6 +266,61 @@ def emulator(
 # --- helpers -----------------------------------------------------------------------------
 
 
+def _plan_request(
+    paths: list[Path] | None,
+    var: list[str] | None,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    target: list[str] | None,
+    concurrency: int,
+    max_attempts: int,
+    *,
+    ignore: list[str] | None = None,
+    ignore_file: Path | None = None,
+    include_unmanaged: bool = False,
+    strict: bool = False,
+) -> PlanRequest:
+    from driftcheck.ignore import Target
+    from driftcheck.live import ClientSettings
+    from driftcheck.workflow import PlanRequest
+
+    if endpoint_url is not None and not endpoint_url.startswith(("http://", "https://")):
+        raise UsageError(
+            f"--endpoint-url must start with http:// or https://, not {endpoint_url!r}"
+        )
+    return PlanRequest(
+        paths=paths or DEFAULT_PATHS,
+        settings=ClientSettings(
+            profile=profile,
+            endpoint_url=endpoint_url,
+            max_attempts=max_attempts,
+            concurrency=concurrency,
+        ),
+        cli_vars=_parse_vars(var or []),
+        region=region,
+        targets=[Target.parse(t) for t in target or []],
+        ignore_patterns=ignore or [],
+        ignore_file=ignore_file,
+        include_unmanaged=include_unmanaged,
+        strict=strict,
+    )
+
+
+def _alert_targets(alerts: list[str], state_file: Path | None) -> list[AlertTarget]:
+    """Parse and check every alert flag before any API call."""
+    if not alerts:
+        if state_file is not None:
+            raise UsageError("--alert-state needs at least one --alert")
+        return []
+    from driftcheck.alerts import check_state_file, parse_target
+
+    targets = [parse_target(text) for text in alerts]
+    if state_file is not None:
+        check_state_file(state_file)
+    return targets
+
+
 def _load(
     paths: list[Path] | None, var: list[str] | None, region: str | None, *, require_region: bool
 ) -> DesiredState:
@@ -226,7 +368,10 @@ def _exit_code(result: Plan) -> ExitCode:
     return ExitCode.DRIFT if result.drift else ExitCode.OK
 
 
-def _report_failed_sets(result: Plan) -> None:
+def _report_problems(result: Plan) -> None:
+    """Warnings and unreadable sets on stderr, after the plan (which also shows them)."""
+    for warning in result.warnings:
+        sys.stderr.write(f"driftcheck: warning: {warning}\n")
     for failed in result.failed_sets:
         assert failed.error is not None
         _error(f"cannot read {failed.key}: {failed.error.code}: {failed.error.message}")

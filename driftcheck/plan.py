@@ -91,13 +91,15 @@ def plan(desired: DesiredState, live: LiveState, *, strict: bool = False) -> Pla
 
 
 def _unmanaged(desired: DesiredState, live: LiveState) -> list[SetPlan]:
-    declared = {s.key for s in desired.sets}
-    return [
-        SetPlan(key, SetStatus.UNMANAGED, source=None)
-        for (api, region), names in live.listed.items()
-        for key in (SetKey(api, region, name) for name in names)
-        if key not in declared
-    ]
+    """Listed sets no spec declares. Both APIs act on the same SES sets, so a set declared
+    through either API is managed, and a region listed through both reports a set once."""
+    declared = {(s.key.region, s.key.name) for s in desired.sets}
+    found: dict[tuple[str, str], SetKey] = {}
+    for (api, region), names in sorted(live.listed.items()):
+        for name in names:
+            if (region, name) not in declared:
+                found.setdefault((region, name), SetKey(api, region, name))
+    return [SetPlan(key, SetStatus.UNMANAGED, source=None) for key in found.values()]
 
 
 def mark_ignored(row: DestinationPlan, ignores: Callable[[str], bool]) -> DestinationPlan:

@@ -71,6 +71,8 @@ def test_demo_plan_as_json(demo: Emulator, env: dict[str, str]) -> None:
         "extra": 1,
         "misconfigured": 1,
         "errors": 0,
+        "ignored": 0,
+        "unmanaged": 0,
     }
     changed = {d["name"]: d["status"] for d in document["destinations"] if d["status"] != "in_sync"}
     assert changed == {

@@ -202,3 +202,17 @@ def test_targets_limit_what_is_read() -> None:
     for bad in ["", "/x", "a/", "a/b/c"]:
         with pytest.raises(UsageError):
             Target.parse(bad)
+
+
+def test_a_set_declared_through_either_api_is_managed() -> None:
+    sesv2_key = SetKey(Api.SESV2, "us-east-1", "tx")
+    desired = DesiredState((desired_set(sesv2_key),))
+    live = LiveState(
+        {sesv2_key: LiveSet(sesv2_key, SetStatus.PRESENT)},
+        listed={
+            (Api.PINPOINT_EMAIL, "us-east-1"): ("other", "tx"),
+            (Api.SESV2, "us-east-1"): ("other", "tx"),
+        },
+    )
+    unmanaged = [s.key for s in plan(desired, live).sets if s.status is SetStatus.UNMANAGED]
+    assert unmanaged == [SetKey(Api.PINPOINT_EMAIL, "us-east-1", "other")]

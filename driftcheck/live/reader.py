@@ -13,43 +13,34 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    PartialCredentialsError,
-    ReadTimeoutError,
-    SSOError,
-    TokenRetrievalError,
-)
+from botocore.exceptions import ClientError
 
-from driftcheck.errors import ApiError, CredentialsError
 from driftcheck.live.clients import ClientSettings, make_clients
-from driftcheck.model import LiveSet, LiveState, ReadFailure, SetKey, SetStatus
-
-# Error codes that mean the credentials themselves are unusable: every call would fail alike.
-_EXPIRED = "the AWS credentials have expired; refresh them (e.g. `aws sso login`)"
-_BAD_KEY = "AWS rejected the access key id; check the credentials in use"
-_BAD_SIGNATURE = "AWS rejected the request signature; check the secret access key"
-_CREDENTIAL_CODES = {
-    "ExpiredToken": _EXPIRED,
-    "ExpiredTokenException": _EXPIRED,
-    "InvalidClientTokenId": _BAD_KEY,
-    "UnrecognizedClientException": _BAD_KEY,
-    "InvalidSignatureException": _BAD_SIGNATURE,
-    "SignatureDoesNotMatch": _BAD_SIGNATURE,
-}
+from driftcheck.live.failures import CALL_ERRORS, call_failure, error_code
+from driftcheck.live.lister import list_configuration_sets
+from driftcheck.model import Api, LiveSet, LiveState, SetKey, SetStatus
 
 Progress = Callable[[], None]
 
 
 def read_live_state(
-    keys: Sequence[SetKey], settings: ClientSettings, on_read: Progress | None = None
+    keys: Sequence[SetKey],
+    settings: ClientSettings,
+    on_read: Progress | None = None,
+    *,
+    list_sets: bool = False,
 ) -> LiveState:
-    """Read every set in ``keys``; ``on_read`` is called once per finished set."""
+    """Read every set in ``keys``; ``on_read`` is called once per finished set.
+
+    With ``list_sets``, also list every set name of each region the keys are in (once per
+    region: both APIs show the same sets), for finding unmanaged sets.
+    """
     clients = make_clients(((k.api, k.region) for k in keys), settings)
+    listed: dict[tuple[Api, str], tuple[str, ...]] = {}
+    if list_sets:
+        for (api, region), client in sorted(clients.items()):
+            if not any(r == region for _, r in listed):
+                listed[(api, region)] = tuple(list_configuration_sets(client, api))
     results: dict[SetKey, LiveSet] = {}
     with ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="read") as pool:
         futures: dict[Future[LiveSet], SetKey] = {
@@ -67,39 +58,17 @@ def read_live_state(
                 results[futures[future]] = future.result()
                 if on_read is not None:
                     on_read()
-    return LiveState(sets=results)
+    return LiveState(sets=results, listed=listed)
 
 
 def read_set(client: Any, key: SetKey) -> LiveSet:
     """One call, translated: present, missing, or a per-set failure (fatal ones raise)."""
     try:
         response = client.get_configuration_set_event_destinations(ConfigurationSetName=key.name)
-    except ClientError as error:
-        code = str(error.response.get("Error", {}).get("Code", "Unknown"))
-        if code == "NotFoundException":
+    except CALL_ERRORS as error:
+        if isinstance(error, ClientError) and error_code(error) == "NotFoundException":
             return LiveSet(key, SetStatus.MISSING)
-        if code in _CREDENTIAL_CODES:
-            raise CredentialsError(_CREDENTIAL_CODES[code]) from error
-        message = str(error.response.get("Error", {}).get("Message") or error)
-        return LiveSet(key, SetStatus.ERROR, error=ReadFailure(code, message))
-    except (NoCredentialsError, PartialCredentialsError) as error:
-        raise CredentialsError(
-            "no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,"
-            " or run `aws configure`"
-        ) from error
-    except (SSOError, TokenRetrievalError) as error:
-        raise CredentialsError(
-            f"the AWS SSO session cannot be used ({error}); run `aws sso login`"
-        ) from error
-    except (EndpointConnectionError, ConnectTimeoutError) as error:
-        raise ApiError(
-            f"cannot reach the {key.api.value} endpoint in {key.region} ({error}); "
-            "check --endpoint-url, the region and the network"
-        ) from error
-    except ReadTimeoutError as error:
-        return LiveSet(key, SetStatus.ERROR, error=ReadFailure("ReadTimeout", str(error)))
-    except BotoCoreError as error:
-        return LiveSet(key, SetStatus.ERROR, error=ReadFailure(type(error).__name__, str(error)))
+        return LiveSet(key, SetStatus.ERROR, error=call_failure(error, key.api, key.region))
     destinations = {
         str(d["Name"]): {k: v for k, v in d.items() if k != "Name"}
         for d in response.get("EventDestinations", [])

@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.bench.apply_bench import bench_apply
 from tests.bench.common import (
     REPO,
     Check,
@@ -196,6 +197,7 @@ BENCHMARKS: dict[str, Callable[[], list[Check]]] = {
     "scan": bench_scan,
     "plan": bench_whole_plan,
     "cold": bench_cold_start,
+    "apply": bench_apply,
 }
 
 

@@ -158,6 +158,18 @@ def emulator_stats(url: str) -> dict[str, Any]:
     return stats
 
 
+def set_faults(url: str, faults: dict[str, Any]) -> None:
+    """Replace the emulator's faults (this also refills its rate bucket)."""
+    request = urllib.request.Request(
+        f"{url}/_emulator/faults",
+        method="POST",
+        data=json.dumps(faults).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
 def reset_stats(url: str) -> None:
     with urllib.request.urlopen(
         urllib.request.Request(f"{url}/_emulator/stats/reset", method="POST", data=b""), timeout=10

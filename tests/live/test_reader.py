@@ -189,3 +189,17 @@ def test_rejected_credentials_stop_the_read(
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", access_key)
     with pytest.raises(CredentialsError, match=words):
         read_live_state([key(f"s{i}") for i in range(10)], settings(emulator, concurrency=2))
+
+
+def test_listing_every_set_once_per_region(emulator: Emulator) -> None:
+    seed(
+        emulator,
+        {"us-east-1": {f"s{i:03d}": {} for i in range(150)}, "eu-west-1": {"eu": {}}},
+    )
+    keys = [key("s000"), key("s000", api=Api.SESV2), key("eu", "eu-west-1")]
+    live = read_live_state(keys, settings(emulator), list_sets=True)
+    assert live.listed == {
+        (Api.PINPOINT_EMAIL, "eu-west-1"): ("eu",),
+        (Api.PINPOINT_EMAIL, "us-east-1"): tuple(f"s{i:03d}" for i in range(150)),
+    }
+    assert emulator.stats().calls["ListConfigurationSets"] >= 3  # paginated in us-east-1

@@ -1,0 +1,189 @@
+"""From a plan to the write actions that bring the live state to the specs. Pure.
+
+- A missing configuration set is created (name only), then its destinations.
+- A missing destination is created and a misconfigured one updated with its complete
+  definition; an extra one is deleted unless ``no_delete``.
+- Only declared sets (present or missing) are acted upon: never an unmanaged set, never a set
+  that could not be read, never a configuration set deletion. Rows that are in sync (their
+  differences all ignored included) or marked ignored are left alone.
+- An update keeps the live value of every *ignored* difference (``IgnoreChanges``, ignore
+  patterns with a field): an ignored field is never overwritten.
+
+Within a set, updates and creates run before deletes (a renamed destination is never missing
+in between), unless the creates would exceed the quota of 10 destinations per set: then the
+deletes go first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from driftcheck.errors import UsageError
+from driftcheck.formats._common import to_json_data
+from driftcheck.ignore import Target, restrict_plan
+from driftcheck.model import (
+    Definition,
+    DestinationPlan,
+    Difference,
+    DiffType,
+    Plan,
+    SetKey,
+    SetStatus,
+    Status,
+)
+from driftcheck.normalise import DIMENSION_NAME
+
+MAX_DESTINATIONS = 10  # per configuration set
+EVENT_TYPES = "MatchingEventTypes"
+
+
+class ActionKind(str, Enum):
+    CREATE_SET = "create-set"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_VERBS = {
+    ActionKind.CREATE_SET: "create configuration set",
+    ActionKind.CREATE: "create event destination",
+    ActionKind.UPDATE: "update event destination",
+    ActionKind.DELETE: "delete event destination",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyAction:
+    """One write: ``destination`` is None for a configuration set's creation."""
+
+    kind: ActionKind
+    key: SetKey
+    destination: str | None = None
+    definition: Definition | None = None  # the complete definition a create or update sends
+
+    @property
+    def target(self) -> str:
+        """``set`` or ``set/destination`` with its region and API."""
+        name = self.key.name if self.destination is None else f"{self.key.name}/{self.destination}"
+        return f"{name} ({self.key.region}, {self.key.api.value})"
+
+    def __str__(self) -> str:
+        return f"{_VERBS[self.kind]} {self.target}"
+
+
+def build_actions(
+    plan: Plan, *, no_delete: bool = False, targets: Sequence[Target] = ()
+) -> tuple[ApplyAction, ...]:
+    """The actions of ``plan`` (restricted to ``targets``), grouped by set in plan order.
+
+    UsageError for a target that names no set or destination of the plan.
+    """
+    planned = {s.key.name for s in plan.sets}
+    for target in targets:
+        if target.set_name not in planned:
+            raise UsageError(f"--target {target.set_name}: the plan has no such configuration set")
+    plan = restrict_plan(plan, targets)
+    managed = [s for s in plan.sets if s.status in (SetStatus.PRESENT, SetStatus.MISSING)]
+    rows: dict[SetKey, list[DestinationPlan]] = {s.key: [] for s in managed}
+    for row in plan.destinations:
+        if row.key in rows:
+            rows[row.key].append(row)
+    actions: list[ApplyAction] = []
+    for set_plan in managed:
+        if set_plan.status is SetStatus.MISSING:
+            actions.append(ApplyAction(ActionKind.CREATE_SET, set_plan.key))
+        actions.extend(_set_actions(rows[set_plan.key], no_delete))
+    return tuple(actions)
+
+
+def _set_actions(rows: list[DestinationPlan], no_delete: bool) -> list[ApplyAction]:
+    writes: list[ApplyAction] = []
+    deletes: list[ApplyAction] = []
+    for row in rows:
+        if not row.drifted:
+            continue
+        if row.status is Status.MISCONFIGURED:
+            writes.append(_destination_action(ActionKind.UPDATE, row, update_definition(row)))
+        elif row.status is Status.MISSING and row.expected is not None:
+            writes.append(_destination_action(ActionKind.CREATE, row, row.expected))
+        elif row.status is Status.EXTRA and not no_delete:
+            deletes.append(_destination_action(ActionKind.DELETE, row, None))
+    live_count = sum(1 for row in rows if row.actual is not None)
+    creates = sum(1 for action in writes if action.kind is ActionKind.CREATE)
+    if live_count + creates > MAX_DESTINATIONS:
+        return deletes + writes
+    return writes + deletes
+
+
+def _destination_action(
+    kind: ActionKind, row: DestinationPlan, definition: Definition | None
+) -> ApplyAction:
+    return ApplyAction(kind, row.key, row.name, definition)
+
+
+# --- ignored differences keep their live value ---------------------------------------------
+
+_PATH_PART = re.compile(r"\[([^\]]*)\]|([^.\[]+)")
+
+
+def update_definition(row: DestinationPlan) -> dict[str, Any]:
+    """The complete definition an update sends: the spec's, except that every ignored
+    difference keeps the live side's value."""
+    definition: dict[str, Any] = to_json_data(row.expected or {})
+    for difference in row.differences:
+        if difference.ignored:
+            _keep_live(definition, difference)
+    return definition
+
+
+def _keep_live(definition: dict[str, Any], difference: Difference) -> None:
+    """Undo ``difference`` in ``definition``: its path gets the live value (or loses its member)."""
+    if difference.path == EVENT_TYPES:  # one event type added or removed live
+        types = set(definition.get(EVENT_TYPES, []))
+        if difference.type is DiffType.ADD:
+            types.add(difference.actual)
+        elif difference.type is DiffType.REMOVE:
+            types.discard(difference.expected)
+        else:
+            types = set(difference.actual or [])
+        definition[EVENT_TYPES] = sorted(types)
+        return
+    parts = [(name, member) for name, member in _PATH_PART.findall(difference.path)]
+    container: Any = definition
+    for by_name, member in parts[:-1]:
+        container = _child(container, by_name, member)
+        if container is None:
+            return  # the path does not exist on the spec side: nothing to keep
+    by_name, member = parts[-1]
+    live = to_json_data(difference.actual)
+    if by_name:  # a dimension, addressed by its name in a list
+        if not isinstance(container, list):
+            return
+        kept = [d for d in container if not _named(d, by_name)]
+        if difference.type is not DiffType.REMOVE:
+            kept.append(live)
+        container[:] = sorted(kept, key=lambda d: str(d.get(DIMENSION_NAME, "")))
+    elif isinstance(container, dict):
+        if difference.type is DiffType.REMOVE:
+            container.pop(member, None)
+        else:
+            container[member] = live
+
+
+def _child(container: Any, by_name: str, member: str) -> Any:
+    if by_name:
+        if isinstance(container, list):
+            return next((d for d in container if _named(d, by_name)), None)
+        return None
+    return container.get(member) if isinstance(container, dict) else None
+
+
+def _named(dimension: Any, name: str) -> bool:
+    return isinstance(dimension, dict) and dimension.get(DIMENSION_NAME) == name

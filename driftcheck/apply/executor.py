@@ -1,0 +1,129 @@
+"""Run apply actions: sets concurrently, the actions of one set in order.
+
+Every action whose prerequisite succeeded is attempted: a failed write fails that action
+only; a destination of a set whose creation failed is skipped. An error that concerns every
+call alike (credentials, an unreachable endpoint) fails its action and stops the run: the
+actions not yet started are skipped with that reason. The rate limit is the writer's.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from enum import Enum
+
+from driftcheck.apply.actions import ActionKind, ApplyAction
+from driftcheck.errors import ApiError
+from driftcheck.live.writer import WriteError, Writer
+from driftcheck.model import SetKey
+
+
+class Outcome(str, Enum):
+    OK = "ok"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # not attempted: a prerequisite failed, or the run was stopped
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    action: ApplyAction
+    outcome: Outcome
+    # failed or skipped: why, in one sentence; ok: a note ("it already existed") or None
+    reason: str | None = None
+    code: str | None = None  # the API's error code of a failed write
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.OK
+
+
+OnResult = Callable[[ActionResult], None]
+SET_NOT_CREATED = "its configuration set could not be created"
+
+
+class _Stop:
+    """Set once by an error that concerns every call; read by every worker."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reason: str | None = None
+
+    def set(self, reason: str) -> None:
+        with self._lock:
+            if self.reason is None:
+                self.reason = reason
+
+
+def execute(
+    actions: Sequence[ApplyAction],
+    writer: Writer,
+    *,
+    concurrency: int = 8,
+    on_result: OnResult | None = None,
+) -> tuple[ActionResult, ...]:
+    """The result of every action, in the order of ``actions``.
+
+    ``on_result`` is called once per action as it finishes (from worker threads, one call at
+    a time), e.g. to print progress.
+    """
+    groups: dict[SetKey, list[ApplyAction]] = {}
+    for action in actions:
+        groups.setdefault(action.key, []).append(action)
+    stop = _Stop()
+    report_lock = threading.Lock()
+
+    def report(result: ActionResult) -> ActionResult:
+        if on_result is not None:
+            with report_lock:
+                on_result(result)
+        return result
+
+    def run_set(group: list[ApplyAction]) -> list[ActionResult]:
+        results: list[ActionResult] = []
+        set_created = True
+        for action in group:
+            if stop.reason is not None:
+                result = ActionResult(action, Outcome.SKIPPED, f"not attempted: {stop.reason}")
+            elif not set_created:
+                result = ActionResult(action, Outcome.SKIPPED, SET_NOT_CREATED)
+            else:
+                result = _perform(action, writer, stop)
+            if action.kind is ActionKind.CREATE_SET and result.outcome is not Outcome.OK:
+                set_created = False
+            results.append(report(result))
+        return results
+
+    workers = max(1, min(concurrency, len(groups)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply") as pool:
+        futures = {key: pool.submit(run_set, group) for key, group in groups.items()}
+        per_set = {key: iter(future.result()) for key, future in futures.items()}
+    return tuple(next(per_set[action.key]) for action in actions)
+
+
+def _perform(action: ApplyAction, writer: Writer, stop: _Stop) -> ActionResult:
+    note: str | None = None
+    try:
+        if action.kind is ActionKind.CREATE_SET:
+            note = writer.create_set(action.key)
+        elif action.kind is ActionKind.DELETE:
+            assert action.destination is not None
+            note = writer.delete_destination(action.key, action.destination)
+        else:
+            assert action.destination is not None and action.definition is not None
+            write = (
+                writer.create_destination
+                if action.kind is ActionKind.CREATE
+                else writer.update_destination
+            )
+            write(action.key, action.destination, action.definition)
+    except WriteError as error:
+        return ActionResult(action, Outcome.FAILED, error.failure.message, error.failure.code)
+    except ApiError as error:  # credentials, endpoint: every other call would fail alike
+        stop.set(str(error))
+        return ActionResult(action, Outcome.FAILED, str(error))
+    return ActionResult(action, Outcome.OK, note)

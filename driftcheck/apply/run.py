@@ -1,0 +1,53 @@
+"""``driftcheck apply`` end to end, once the plan exists: connect, check, write.
+
+The CLI calls :func:`apply_plan` after showing the plan and getting approval, and, for a
+saved plan, :func:`verify_saved_plan` first (it writes nothing and raises when stale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from driftcheck.apply.actions import ApplyAction, build_actions
+from driftcheck.apply.executor import ActionResult, OnResult, execute
+from driftcheck.ignore import Target
+from driftcheck.live.clients import ClientSettings
+from driftcheck.live.reader import read_live_state
+from driftcheck.live.writer import DEFAULT_MAX_RPS, Writer
+from driftcheck.model import Plan
+from driftcheck.saved_plan import ensure_fresh, verify_keys
+
+
+def apply_actions(
+    actions: Sequence[ApplyAction],
+    settings: ClientSettings,
+    *,
+    max_rps: float = DEFAULT_MAX_RPS,
+    on_result: OnResult | None = None,
+) -> tuple[ActionResult, ...]:
+    """Perform ``actions`` (see :func:`build_actions`) at most ``max_rps`` requests a second."""
+    if not actions:
+        return ()
+    writer = Writer.connect({(a.key.api, a.key.region) for a in actions}, settings, max_rps)
+    return execute(actions, writer, concurrency=settings.concurrency, on_result=on_result)
+
+
+def apply_plan(
+    plan: Plan,
+    settings: ClientSettings,
+    *,
+    max_rps: float = DEFAULT_MAX_RPS,
+    no_delete: bool = False,
+    targets: Sequence[Target] = (),
+    on_result: OnResult | None = None,
+) -> tuple[ActionResult, ...]:
+    """Build the actions of ``plan`` and perform them."""
+    actions = build_actions(plan, no_delete=no_delete, targets=targets)
+    return apply_actions(actions, settings, max_rps=max_rps, on_result=on_result)
+
+
+def verify_saved_plan(saved: Plan, settings: ClientSettings) -> None:
+    """Re-read the sets the saved plan recorded; StalePlanError when any changed."""
+    keys = verify_keys(saved)
+    if keys:
+        ensure_fresh(saved, read_live_state(keys, settings))

@@ -1,0 +1,294 @@
+"""``driftcheck import``: a version-1 spec of the live destinations, to start managing them.
+
+The spec is deterministic: sets and destinations sorted by name; the top-level keys in the
+order ``version``, ``api``, ``region``, ``vars``, ``configuration_sets``; within a destination
+``Enabled`` (always written), ``MatchingEventTypes`` (sorted, one flow list), then the
+destination block, whose members follow the order of botocore's service model (dimensions
+sorted by name). A header comment says when and from where it was generated.
+
+``--vars account_id=123456789012`` replaces each literal occurrence of a value inside ARN
+strings with ``${account_id}`` and declares the variable under ``vars:``, so one spec can
+serve several accounts (``--var account_id=...`` at plan time). A literal ``${`` in a value
+is written ``$${``, so the spec loads back to exactly the live values. Scalars are written by
+PyYAML's safe dumper, which quotes whatever YAML would otherwise read as another type.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from driftcheck import __version__
+from driftcheck.errors import DriftcheckError, UsageError
+from driftcheck.formats._common import escape_unsafe, plural
+from driftcheck.live.clients import ClientSettings, make_clients
+from driftcheck.live.lister import list_configuration_sets
+from driftcheck.live.reader import read_live_state
+from driftcheck.model import Api, Definition, LiveSet, SetKey, SetStatus
+from driftcheck.normalise import normalise_definition, unreadable_type_note
+from driftcheck.service_model import DEFINITION_SHAPE, Shape, destination_blocks, shape
+from driftcheck.spec.document import NAME, VERSION, read_document
+from driftcheck.spec.variables import VARIABLE_NAME
+from driftcheck.spec.yaml_loader import load_yaml
+
+_GENERATED_NAME = "<generated spec>"
+
+
+class ImportSpecError(DriftcheckError):
+    """The live state cannot be imported (a set missing or unreadable, a destination that a
+    spec of this API cannot express)."""
+
+
+# --- reading what to import ----------------------------------------------------------------
+
+
+def read_sets_to_import(
+    api: Api, region: str, settings: ClientSettings, names: Sequence[str] | None
+) -> list[LiveSet]:
+    """The live sets named by ``names`` (``--configuration-set``), or every set (``--all``)
+    when ``names`` is None; ImportSpecError when one is missing or cannot be read."""
+    explicit = names is not None
+    if names is None:
+        client = make_clients([(api, region)], settings)[(api, region)]
+        names = list_configuration_sets(client, api)
+    for name in names:
+        if not NAME.match(name):
+            raise UsageError(
+                f"--configuration-set {name!r}: a name is 1 to 64 letters, digits, `_` or `-`"
+            )
+    keys = [SetKey(api, region, name) for name in sorted(set(names))]
+    live = read_live_state(keys, settings)
+    unreadable = [s for s in live.sets.values() if s.status is SetStatus.ERROR]
+    if unreadable:
+        details = "; ".join(
+            f"{s.key}: {s.error.code}: {s.error.message}" for s in unreadable if s.error
+        )
+        raise ImportSpecError(
+            f"cannot read {plural(len(unreadable), 'configuration set')}: {details}"
+        )
+    missing = [k.name for k in keys if live.sets[k].status is SetStatus.MISSING]
+    if missing and explicit:  # with --all, a set deleted since the listing is simply gone
+        raise ImportSpecError(
+            f"no configuration set named {', '.join(missing)} in {region} ({api.value})"
+        )
+    return [live.sets[k] for k in keys if live.sets[k].status is SetStatus.PRESENT]
+
+
+def describe_source(api: Api, region: str, settings: ClientSettings) -> str:
+    """Where the live state came from, for the header: never a secret (no URL credentials)."""
+    where = f"{api.value} in {region}"
+    if settings.endpoint_url:
+        parts = urlsplit(settings.endpoint_url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+        where += f" at {parts.scheme}://{host}{port}{parts.path}"
+    if settings.profile:
+        where += f", profile {settings.profile}"
+    return where
+
+
+# --- the spec --------------------------------------------------------------------------------
+
+
+def import_spec(
+    live_sets: Sequence[LiveSet],
+    *,
+    api: Api,
+    region: str,
+    variables: Mapping[str, str],
+    generated_at: datetime,
+    source_description: str,
+) -> str:
+    """A version-1 spec (YAML text) declaring exactly the destinations of ``live_sets``."""
+    substitute = _Substitution(variables)
+    sets: dict[str, Any] = {}
+    for live in sorted(live_sets, key=lambda s: s.key.name):
+        if (live.key.api, live.key.region) != (api, region):
+            raise ValueError(f"{live.key} is not in {region} ({api.value})")
+        sets[live.key.name] = {
+            "event_destinations": {
+                name: _destination(live.key, name, live.destinations[name], substitute)
+                for name in sorted(live.destinations)
+            }
+        }
+    document: dict[str, Any] = {"version": VERSION, "api": api.value, "region": region}
+    if variables:
+        document["vars"] = dict(sorted(variables.items()))
+    document["configuration_sets"] = sets
+    text = _header(generated_at, source_description) + yaml.dump(
+        document, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=4096
+    )
+    _check(text, variables)
+    return text
+
+
+def _destination(key: SetKey, name: str, raw: Definition, substitute: _Substitution) -> Any:
+    definition = normalise_definition(raw)
+    note = unreadable_type_note(key.api, definition)
+    if note is not None:
+        raise ImportSpecError(
+            f"cannot import {key.name}/{name} ({key.region}) through {key.api.value}: {note}"
+        )
+    ordered = _ordered(definition, shape(key.api, DEFINITION_SHAPE), key.api)
+    ordered["MatchingEventTypes"] = _FlowList(ordered["MatchingEventTypes"])
+    body: dict[str, Any] = {"Enabled": ordered.pop("Enabled")}
+    body["MatchingEventTypes"] = ordered.pop("MatchingEventTypes")
+    for block in destination_blocks(key.api):
+        if block in ordered:
+            body[block] = ordered.pop(block)
+    body.update(ordered)  # anything else: the spec check below reports it
+    result: dict[str, Any] = substitute.strings(body)
+    return result
+
+
+def _ordered(value: Any, value_shape: Shape, api: Api) -> Any:
+    """``value`` with mapping keys in the model's member order (unknown ones after, sorted)."""
+    if isinstance(value, Mapping) and value_shape.get("type") == "structure":
+        members: dict[str, Any] = value_shape.get("members", {})
+        keys = [m for m in members if m in value] + sorted(k for k in value if k not in members)
+        return {
+            k: _ordered(value[k], shape(api, members[k]["shape"]) if k in members else {}, api)
+            for k in keys
+        }
+    if isinstance(value, list) and value_shape.get("type") == "list":
+        member = shape(api, value_shape["member"]["shape"])
+        return [_ordered(item, member, api) for item in value]
+    return value
+
+
+def _header(generated_at: datetime, source_description: str) -> str:
+    when = generated_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    source = escape_unsafe(source_description)
+    return (
+        f"# Generated by `driftcheck import` (driftcheck {__version__}) on {when}\n"
+        f"# from the live event destinations of {source}.\n"
+        "# Review it and commit it; `driftcheck plan` then reports any drift from it.\n"
+    )
+
+
+def _check(text: str, variables: Mapping[str, str]) -> None:
+    """The generated text must load as a valid spec: a safety net for what the API allows
+    and a spec does not (e.g. a destination without event types)."""
+    loaded = load_yaml(text.encode("utf-8"), _GENERATED_NAME)
+    problems = list(loaded.problems)
+    if loaded.root is not None:
+        problems += read_document(loaded.root, _GENERATED_NAME, variables, {})[1]
+    if problems:
+        first = problems[0]
+        raise ImportSpecError(
+            f"the live state cannot be written as a valid spec: line {first.line}: {first.message}"
+        )
+
+
+class _Substitution:
+    """``${name}`` for variable values inside ARN strings, ``$${`` for a literal ``${``."""
+
+    def __init__(self, variables: Mapping[str, str]) -> None:
+        by_value: dict[str, str] = {}
+        for name, value in sorted(variables.items()):
+            if not VARIABLE_NAME.match(name):
+                raise UsageError(
+                    f"--vars {name}: a variable name starts with a letter or `_` and holds "
+                    "letters, digits, `_` and `-`"
+                )
+            if not value or any(c in value for c in "${}"):
+                raise UsageError(
+                    f"--vars {name}: the value must be non-empty, without `$`, `{{` or `}}`"
+                )
+            if value in by_value:
+                raise UsageError(f"--vars {by_value[value]} and {name} have the same value")
+            by_value[value] = name
+        self.by_value = by_value
+        values = sorted(by_value, key=lambda v: (-len(v), v))  # the longest match wins
+        self.pattern = re.compile("|".join(map(re.escape, values))) if values else None
+
+    def strings(self, value: Any, member: str = "") -> Any:
+        if isinstance(value, _FlowList):
+            return _FlowList(self.strings(item) for item in value)
+        if isinstance(value, Mapping):
+            return {k: self.strings(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.strings(item) for item in value]
+        if isinstance(value, str):
+            return self.template(value) if member.endswith("Arn") else _literal(value)
+        return value
+
+    def template(self, text: str) -> str:
+        if self.pattern is None:
+            return _literal(text)
+        out, position = [], 0
+        for match in self.pattern.finditer(text):
+            literal = text[position : match.start()]
+            out.append(_literal(literal))
+            # `$` right before `${name}` would read as the literal `$${`: keep that one as is
+            if text[: match.start()].endswith("$"):
+                out.append(match.group())
+            else:
+                out.append("${" + self.by_value[match.group()] + "}")
+            position = match.end()
+        out.append(_literal(text[position:]))
+        return "".join(out)
+
+
+def _literal(text: str) -> str:
+    return text.replace("${", "$${")
+
+
+# --- YAML output -----------------------------------------------------------------------------
+
+
+class _FlowList(list[Any]):
+    """A list written on one line: ``[BOUNCE, COMPLAINT]``."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """The safe dumper, with block lists indented under their key."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_flow_list(dumper: yaml.SafeDumper, data: _FlowList) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+
+
+_Dumper.add_representer(_FlowList, _represent_flow_list)
+
+
+# --- the output file -------------------------------------------------------------------------
+
+
+def write_spec_file(path: Path, text: str, *, force: bool) -> None:
+    """Write ``text`` to ``path``: never over an existing file without ``force``; with it,
+    atomically (a temporary file in the same folder, renamed)."""
+    try:
+        if not force:
+            with path.open("x", encoding="utf-8") as out:
+                try:
+                    out.write(text)
+                except OSError:
+                    path.unlink(missing_ok=True)
+                    raise
+            return
+        descriptor, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+                out.write(text)
+            Path(temporary).replace(path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except FileExistsError as error:
+        raise UsageError(f"{path} already exists; pass --force to overwrite it") from error
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from error

@@ -1,0 +1,73 @@
+"""The steps of a plan, wired together once for every command that plans (plan, apply).
+
+specs → DesiredState (selected by --target) → live reads → ``plan()`` → ignore patterns →
+--target restriction. The CLI turns flags into :class:`PlanRequest` and prints the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from driftcheck.ignore import (
+    Target,
+    apply_ignores,
+    find_ignore_file,
+    load_patterns,
+    restrict_plan,
+    select_targets,
+)
+from driftcheck.live import ClientSettings, default_region, read_live_state
+from driftcheck.model import DesiredState, LiveState, Plan
+from driftcheck.plan import plan
+from driftcheck.spec import load_specs
+
+Progress = Callable[[int], AbstractContextManager[Callable[[], None] | None]]
+
+
+def _no_progress(total: int) -> AbstractContextManager[Callable[[], None] | None]:
+    return nullcontext(None)
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    paths: Sequence[Path]
+    settings: ClientSettings
+    cli_vars: Mapping[str, str] = field(default_factory=dict)
+    region: str | None = None
+    targets: Sequence[Target] = ()
+    ignore_patterns: Sequence[str] = ()
+    ignore_file: Path | None = None  # None: look for .driftignore next to the specs
+    include_unmanaged: bool = False
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    desired: DesiredState
+    live: LiveState
+    plan: Plan
+
+
+def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun:
+    """Everything ``driftcheck plan`` does before printing; DriftcheckError on bad input."""
+    patterns = load_patterns(
+        request.ignore_file or find_ignore_file(request.paths), request.ignore_patterns
+    )
+    region = request.region or default_region(request.settings.profile)
+    desired = load_specs(
+        request.paths, cli_vars=request.cli_vars, default_region=region, require_region=True
+    )
+    desired = select_targets(desired, request.targets)
+    keys = [s.key for s in desired.sets]
+    with progress(len(keys)) as advance:
+        live = read_live_state(
+            keys, request.settings, on_read=advance, list_sets=request.include_unmanaged
+        )
+    result = plan(desired, live, strict=request.strict)
+    # a partial plan cannot tell a stale pattern from one about a set not targeted
+    result = apply_ignores(result, patterns, warn_stale=not request.targets)
+    result = restrict_plan(result, request.targets)
+    return PlanRun(desired, live, result)
