@@ -12,21 +12,31 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
 
 import typer
 
 from driftcheck import __version__
-from driftcheck.errors import DriftcheckError, ExitCode, SpecError, UsageError
+from driftcheck.errors import ApiError, DriftcheckError, ExitCode, SpecError, UsageError
 from driftcheck.formats import Format
+from driftcheck.model import Api
 
 if TYPE_CHECKING:
     from driftcheck.alerts import AlertTarget
+    from driftcheck.apply import ActionResult, ApplyAction
     from driftcheck.model import DesiredState, Plan
     from driftcheck.workflow import PlanRequest
 
 DEFAULT_PATHS = [Path("specs")]
+
+
+class ApplyFormat(str, Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
 PROGRESS_THRESHOLD = 5  # show a progress bar only when reading more sets than this
 
 app = typer.Typer(
@@ -162,6 +172,10 @@ def plan(
             help="Remember the last alert: alert when drift appears or changes, once on clearing."
         ),
     ] = None,
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Also save the plan for `driftcheck apply FILE` (stale-checked)."),
+    ] = None,
     concurrency: ConcurrencyOpt = 8,
     max_attempts: MaxAttemptsOpt = 5,
     no_color: NoColorOpt = False,
@@ -193,6 +207,11 @@ def plan(
         write_outputs(run.plan, outputs, color=_use_color(no_color))
     except DriftcheckError as error:
         failures.append(error)
+    if out is not None:
+        try:
+            _save_plan(run.plan, out)
+        except DriftcheckError as error:
+            failures.append(error)
     _report_problems(run.plan)
     if alert_targets:
         from driftcheck.alerts import deliver_alerts
@@ -209,6 +228,159 @@ def plan(
     if failures:
         raise failures[-1]
     return _exit_code(run.plan)
+
+
+@app.command(
+    epilog="Example: driftcheck plan specs/ --out plan.json && driftcheck apply plan.json",
+)
+def apply(
+    paths: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Argument(
+            help="Spec files or directories, or one plan saved by `plan --out`.",
+            show_default="specs/",
+        ),
+    ] = None,
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Apply without asking for `yes`.")
+    ] = False,
+    no_delete: Annotated[
+        bool, typer.Option("--no-delete", help="Keep extra destinations.")
+    ] = False,
+    output_format: Annotated[
+        ApplyFormat, typer.Option("--format", help="Results on stdout as text or json.")
+    ] = ApplyFormat.TEXT,
+    max_rps: Annotated[
+        float, typer.Option(min=0.01, max=1000, help="Write requests a second, retries included.")
+    ] = 1.0,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    var: VarOpt = None,
+    target: TargetOpt = None,
+    ignore: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(metavar="PATTERN", help="Ignore pattern, as for plan (repeatable)."),
+    ] = None,
+    ignore_file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Ignore patterns file (default: .driftignore next to the specs)."),
+    ] = None,
+    concurrency: ConcurrencyOpt = 8,
+    max_attempts: MaxAttemptsOpt = 5,
+    no_color: NoColorOpt = False,
+) -> ExitCode:
+    """Bring the live destinations to the specs: create, update, delete (after approval)."""
+    from driftcheck.apply import build_actions, render_actions, verify_saved_plan
+
+    request = _plan_request(
+        paths,
+        var,
+        region,
+        profile,
+        endpoint_url,
+        target,
+        concurrency,
+        max_attempts,
+        ignore=ignore,
+        ignore_file=ignore_file,
+    )
+    human = sys.stderr if output_format is ApplyFormat.JSON else sys.stdout
+    saved = _saved_plan_path(paths)
+    if saved is not None:
+        if var or ignore or ignore_file:
+            raise UsageError("--var, --ignore and --ignore-file apply to specs, not a saved plan")
+        result = _load_plan(saved)
+        verify_saved_plan(result, request.settings)  # stale: raises, nothing written
+        approved = True  # the plan was reviewed when it was saved, as with Terraform
+    else:
+        from driftcheck.formats import render
+        from driftcheck.workflow import run_plan
+
+        result = run_plan(request, progress=_progress).plan
+        human.write(render(result, Format.TEXT, color=_use_color(no_color) and human is sys.stdout))
+        approved = auto_approve
+        _report_problems(result)
+        if result.failed_sets:
+            raise ApiError("some configuration sets could not be read; nothing was applied")
+    actions = build_actions(result, no_delete=no_delete, targets=request.targets)
+    human.write("\n" + render_actions(actions))
+    if actions and not approved:
+        _ask_approval()
+    return _run_actions(actions, request, max_rps, output_format, result, human)
+
+
+@app.command(
+    name="import",
+    epilog="Example: driftcheck import --region us-east-1 --all --vars account_id=123456789012",
+)
+def import_(
+    region: RegionOpt = None,
+    api: Annotated[Api, typer.Option(help="The API to read through.")] = Api.PINPOINT_EMAIL,
+    configuration_set: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(metavar="NAME", help="A configuration set to import (repeatable)."),
+    ] = None,
+    all_sets: Annotated[
+        bool, typer.Option("--all", help="Import every set of the region.")
+    ] = False,
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Write the spec to FILE (default: stdout)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing --out file.")
+    ] = False,
+    variables: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--vars",
+            "--var",
+            metavar="NAME=VALUE",
+            help="Write VALUE inside ARNs as ${NAME} (repeatable).",
+        ),
+    ] = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    concurrency: ConcurrencyOpt = 8,
+    max_attempts: MaxAttemptsOpt = 5,
+) -> ExitCode:
+    """Write a spec of the live event destinations, to start from what exists."""
+    from datetime import datetime, timezone
+
+    from driftcheck.importer import (
+        describe_source,
+        import_spec,
+        read_sets_to_import,
+        write_spec_file,
+    )
+    from driftcheck.live import default_region
+
+    if bool(configuration_set) == all_sets:
+        raise UsageError("import needs either --configuration-set NAME (repeatable) or --all")
+    request = _plan_request(
+        None, None, region, profile, endpoint_url, None, concurrency, max_attempts
+    )
+    chosen_region = region or default_region(profile)
+    if not chosen_region:
+        raise UsageError("import needs --region (or AWS_DEFAULT_REGION, or the profile's region)")
+    live_sets = read_sets_to_import(
+        api, chosen_region, request.settings, None if all_sets else configuration_set
+    )
+    text = import_spec(
+        live_sets,
+        api=api,
+        region=chosen_region,
+        variables=_parse_vars(variables or [], flag="--vars"),
+        generated_at=datetime.now(timezone.utc),
+        source_description=describe_source(api, chosen_region, request.settings),
+    )
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_spec_file(out, text, force=force)
+        sys.stderr.write(f"driftcheck: wrote {len(live_sets)} configuration sets to {out}\n")
+    return ExitCode.OK
 
 
 @app.command(epilog="Example: driftcheck validate specs/ --var account_id=123456789012")
@@ -307,6 +479,69 @@ def _plan_request(
     )
 
 
+def _saved_plan_path(paths: list[Path] | None) -> Path | None:
+    """The saved plan when the only PATH is a JSON file, else None (specs)."""
+    if paths and len(paths) == 1 and paths[0].suffix == ".json" and not paths[0].is_dir():
+        return paths[0]
+    return None
+
+
+def _save_plan(result: Plan, path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from driftcheck.files import write_atomically
+    from driftcheck.saved_plan import save
+
+    try:
+        write_atomically(path, save(result, created_at=datetime.now(timezone.utc)))
+    except OSError as error:
+        raise UsageError(f"cannot save the plan to {path}: {error.strerror or error}") from error
+
+
+def _load_plan(path: Path) -> Plan:
+    from driftcheck.saved_plan import load
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read the saved plan {path}: {error}") from error
+    return load(text, str(path))
+
+
+def _ask_approval() -> None:
+    """Ask for `yes` on a terminal; refuse without one (CI must say --auto-approve)."""
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "apply needs approval: run it on a terminal and answer yes, or pass --auto-approve"
+        )
+    sys.stderr.write("\nDo you want to perform these actions? Only 'yes' will be accepted: ")
+    sys.stderr.flush()
+    if sys.stdin.readline().strip() != "yes":
+        raise UsageError("apply cancelled; nothing was written")
+
+
+def _run_actions(
+    actions: Sequence[ApplyAction],
+    request: PlanRequest,
+    max_rps: float,
+    output_format: ApplyFormat,
+    result: Plan,
+    human: TextIO,
+) -> ExitCode:
+    from driftcheck.apply import apply_actions, render_json, result_line, verdict
+
+    def show(done: ActionResult) -> None:
+        human.write(result_line(done) + "\n")
+        human.flush()
+
+    results = apply_actions(actions, request.settings, max_rps=max_rps, on_result=show)
+    if actions:
+        human.write("\n" + verdict(results) + "\n")
+    if output_format is ApplyFormat.JSON:
+        sys.stdout.write(render_json(results, result))
+    return ExitCode.OK if all(r.ok for r in results) else ExitCode.ERROR
+
+
 def _alert_targets(alerts: list[str], state_file: Path | None) -> list[AlertTarget]:
     """Parse and check every alert flag before any API call."""
     if not alerts:
@@ -334,12 +569,12 @@ def _load(
     )
 
 
-def _parse_vars(assignments: Sequence[str]) -> dict[str, str]:
+def _parse_vars(assignments: Sequence[str], flag: str = "--var") -> dict[str, str]:
     parsed: dict[str, str] = {}
     for assignment in assignments:
         name, sep, value = assignment.partition("=")
         if not sep or not name.strip():
-            raise UsageError(f"--var takes NAME=VALUE, not {assignment!r}")
+            raise UsageError(f"{flag} takes NAME=VALUE, not {assignment!r}")
         parsed[name.strip()] = value
     return parsed
 

@@ -15,9 +15,7 @@ PyYAML's safe dumper, which quotes whatever YAML would otherwise read as another
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,6 +26,7 @@ import yaml
 
 from driftcheck import __version__
 from driftcheck.errors import DriftcheckError, UsageError
+from driftcheck.files import write_atomically
 from driftcheck.formats._common import escape_unsafe, plural
 from driftcheck.live.clients import ClientSettings, make_clients
 from driftcheck.live.lister import list_configuration_sets
@@ -278,16 +277,7 @@ def write_spec_file(path: Path, text: str, *, force: bool) -> None:
                     path.unlink(missing_ok=True)
                     raise
             return
-        descriptor, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-                out.write(text)
-            Path(temporary).replace(path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, text)
     except FileExistsError as error:
         raise UsageError(f"{path} already exists; pass --force to overwrite it") from error
     except OSError as error:

@@ -6,13 +6,13 @@ after the plan, and tries every output before reporting the ones that failed.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from driftcheck.errors import DriftcheckError, UsageError
+from driftcheck.files import write_atomically
 from driftcheck.formats import Format, render
 from driftcheck.model import Plan
 
@@ -93,10 +93,5 @@ def _write_file(path: Path, text: str, *, append: bool) -> None:
     if append:
         with path.open("a", encoding="utf-8") as f:
             f.write(text)
-        return
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    else:
+        write_atomically(path, text)

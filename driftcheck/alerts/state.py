@@ -17,15 +17,13 @@ worse, forget an outstanding drift.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from driftcheck.alerts.content import AlertKind
 from driftcheck.errors import AlertError
+from driftcheck.files import write_atomically
 
 STATE_KIND = "driftcheck-alert-state"
 STATE_VERSION = 1
@@ -121,22 +119,11 @@ def _parse(data: Any) -> AlertState:
 def write_state(path: Path, state: AlertState) -> None:
     """Replace ``path`` with ``state`` atomically; its directory is created if needed."""
     text = json.dumps(state.to_json(), indent=2) + "\n"
-    temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        Path(temporary).replace(path)
-        temporary = None
+        write_atomically(path, text)
     except OSError as error:
         raise AlertError(f"cannot write the alert state file {path}: {_reason(error)}") from error
-    finally:
-        if temporary is not None:
-            with suppress(OSError):
-                Path(temporary).unlink()
 
 
 def _reason(error: BaseException) -> str:
