@@ -12,7 +12,7 @@ Definitions held by :class:`DesiredDestination` and by the plan are *normalised*
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any
 
@@ -193,6 +193,10 @@ class Summary:
     errors: int = 0
     ignored: int = 0  # ignored differences and ignored destination rows
     unmanaged: int = 0  # unmanaged sets not ignored
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts by name, in the documented order (the JSON ``summary``)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True, slots=True)
