@@ -72,17 +72,18 @@ def plan(desired: DesiredState, live: LiveState, *, strict: bool = False) -> Pla
         live_set = live.sets.get(desired_set.key) or LiveSet(
             desired_set.key, SetStatus.ERROR, error=NOT_READ
         )
+        actual = _normalised(live_set)
         sets.append(
             SetPlan(
                 desired_set.key,
                 live_set.status,
                 desired_set.source,
                 live_set.error,
-                fingerprint=fingerprint(live_set),
+                fingerprint=_fingerprint(live_set.status, actual),
             )
         )
         if live_set.status is SetStatus.PRESENT:
-            destinations.extend(_plan_present_set(desired_set, live_set))
+            destinations.extend(_plan_present_set(desired_set, actual))
         elif live_set.status is SetStatus.MISSING:
             destinations.extend(_missing(desired_set, d) for d in desired_set.destinations)
     sets.extend(_unmanaged(desired, live))
@@ -137,14 +138,17 @@ def fingerprint(live_set: LiveSet) -> str | None:
     The normalised destinations of a present set, or the fact that the set is missing;
     None for a set that could not be read. ``apply`` compares these to refuse stale plans.
     """
-    if live_set.status is SetStatus.ERROR:
+    return _fingerprint(live_set.status, _normalised(live_set))
+
+
+def _normalised(live_set: LiveSet) -> dict[str, dict[str, Any]]:
+    return {name: normalise_definition(d) for name, d in live_set.destinations.items()}
+
+
+def _fingerprint(status: SetStatus, normalised: Mapping[str, Definition]) -> str | None:
+    if status is SetStatus.ERROR:
         return None
-    content: Any = None
-    if live_set.status is SetStatus.PRESENT:
-        content = {
-            name: normalise_definition(definition)
-            for name, definition in sorted(live_set.destinations.items())
-        }
+    content = dict(sorted(normalised.items())) if status is SetStatus.PRESENT else None
     encoded = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(encoded.encode()).hexdigest()
 
@@ -161,15 +165,18 @@ def _missing(desired_set: DesiredSet, wanted: DesiredDestination) -> Destination
     )
 
 
-def _plan_present_set(desired_set: DesiredSet, live_set: LiveSet) -> list[DestinationPlan]:
+def _plan_present_set(
+    desired_set: DesiredSet, live: Mapping[str, Definition]
+) -> list[DestinationPlan]:
+    """Rows of a present set; ``live`` holds its normalised live definitions by name."""
     key = desired_set.key
     wanted = {d.name: d for d in desired_set.destinations}
     rows: list[DestinationPlan] = []
     actual: Definition
-    for name in sorted(wanted.keys() | live_set.destinations.keys()):
+    for name in sorted(wanted.keys() | live.keys()):
         spec = wanted.get(name)
         if spec is None:
-            actual = normalise_definition(live_set.destinations[name])
+            actual = live[name]
             rows.append(
                 DestinationPlan(
                     key=key,
@@ -182,10 +189,10 @@ def _plan_present_set(desired_set: DesiredSet, live_set: LiveSet) -> list[Destin
                     note=unreadable_type_note(key.api, actual),
                 )
             )
-        elif name not in live_set.destinations:
+        elif name not in live:
             rows.append(_missing(desired_set, spec))
         else:
-            actual = normalise_definition(live_set.destinations[name])
+            actual = live[name]
             differences = compare(spec.definition, actual)
             if not differences:
                 actual = spec.definition  # equal: share one object, halve the memory
