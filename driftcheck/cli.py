@@ -212,7 +212,8 @@ def plan(
             _save_plan(run.plan, out)
         except DriftcheckError as error:
             failures.append(error)
-    _report_problems(run.plan)
+    text_on_stdout = any(o.to_stdout and o.format is Format.TEXT for o in outputs)
+    _report_problems(run.plan, warnings=not text_on_stdout)
     if alert_targets:
         from driftcheck.alerts import deliver_alerts
 
@@ -603,9 +604,9 @@ def _exit_code(result: Plan) -> ExitCode:
     return ExitCode.DRIFT if result.drift else ExitCode.OK
 
 
-def _report_problems(result: Plan) -> None:
-    """Warnings and unreadable sets on stderr, after the plan (which also shows them)."""
-    for warning in result.warnings:
+def _report_problems(result: Plan, *, warnings: bool = True) -> None:
+    """Unreadable sets (and warnings, unless the text plan on stdout shows them) on stderr."""
+    for warning in result.warnings if warnings else ():
         sys.stderr.write(f"driftcheck: warning: {warning}\n")
     for failed in result.failed_sets:
         assert failed.error is not None
