@@ -301,7 +301,7 @@ def apply(
         result = run_plan(request, progress=_progress).plan
         human.write(render(result, Format.TEXT, color=_use_color(no_color) and human is sys.stdout))
         approved = auto_approve
-        _report_problems(result)
+        _report_problems(result, warnings=False)  # the plan shown above has them
         if result.failed_sets:
             raise ApiError("some configuration sets could not be read; nothing was applied")
     actions = build_actions(result, no_delete=no_delete, targets=request.targets)
