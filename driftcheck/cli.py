@@ -292,6 +292,12 @@ def apply(
         if var or ignore or ignore_file:
             raise UsageError("--var, --ignore and --ignore-file apply to specs, not a saved plan")
         result = _load_plan(saved)
+        if result.failed_sets:  # as with specs below: never apply a plan that is incomplete
+            names = ", ".join(str(s.key) for s in result.failed_sets)
+            raise ApiError(
+                f"{saved} was saved by a plan that could not read {names}; nothing was applied; "
+                "run `driftcheck plan --out FILE` again"
+            )
         verify_saved_plan(result, request.settings)  # stale: raises, nothing written
         approved = True  # the plan was reviewed when it was saved, as with Terraform
     else:
@@ -316,7 +322,10 @@ def apply(
     epilog="Example: driftcheck import --region us-east-1 --all --vars account_id=123456789012",
 )
 def import_(
-    region: RegionOpt = None,
+    region: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Region to import (else AWS_DEFAULT_REGION, the profile's, AWS_REGION)."),
+    ] = None,
     api: Annotated[Api, typer.Option(help="The API to read through.")] = Api.PINPOINT_EMAIL,
     configuration_set: Annotated[
         Optional[list[str]],  # noqa: UP045
@@ -359,6 +368,7 @@ def import_(
 
     if bool(configuration_set) == all_sets:
         raise UsageError("import needs either --configuration-set NAME (repeatable) or --all")
+    arn_variables = _parse_vars(variables or [], flag="--vars")  # before any API call
     request = _plan_request(
         None, None, region, profile, endpoint_url, None, concurrency, max_attempts
     )
@@ -372,7 +382,7 @@ def import_(
         live_sets,
         api=api,
         region=chosen_region,
-        variables=_parse_vars(variables or [], flag="--vars"),
+        variables=arn_variables,
         generated_at=datetime.now(timezone.utc),
         source_description=describe_source(api, chosen_region, request.settings),
     )
@@ -540,7 +550,14 @@ def _run_actions(
         human.write("\n" + verdict(results) + "\n")
     if output_format is ApplyFormat.JSON:
         sys.stdout.write(render_json(results, result))
-    return ExitCode.OK if all(r.ok for r in results) else ExitCode.ERROR
+    failed = [r for r in results if not r.ok]
+    if failed:
+        human.flush()
+        raise ApiError(
+            f"{len(failed)} of {len(results)} actions did not complete (listed above); "
+            "run apply again once the cause is fixed"
+        )
+    return ExitCode.OK
 
 
 def _alert_targets(alerts: list[str], state_file: Path | None) -> list[AlertTarget]:
@@ -619,6 +636,13 @@ def _error(message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point: run the app and exit with its code; the one place errors are reported."""
+    import logging
+
+    # log records (alert delivery) are for programs that embed driftcheck; the CLI reports
+    # every problem itself in one sentence, so none may fall through to logging's last resort
+    logger = logging.getLogger("driftcheck")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
     command = typer.main.get_command(app)
     try:
         result = command.main(

@@ -60,6 +60,11 @@ def resolve_outputs(
             raise UsageError(
                 "--github needs GITHUB_ACTIONS=true and GITHUB_STEP_SUMMARY (set by GitHub Actions)"
             )
+        if stdout_formats and stdout_formats != [Format.TEXT.value]:
+            raise UsageError(
+                f"--github writes annotations to stdout, which cannot also carry "
+                f"{stdout_formats[0]}; write it to a file with --output {stdout_formats[0]}=PATH"
+            )
         # workflow commands are read from any stdout line: they follow the plan
         resolved += [Output(Format.GITHUB), Output(Format.MARKDOWN, summary, append=True)]
     return resolved
@@ -90,8 +95,13 @@ def write_outputs(plan: Plan, outputs: Sequence[Output], *, color: bool) -> None
 
 
 def _write_file(path: Path, text: str, *, append: bool) -> None:
-    if append:
-        with path.open("a", encoding="utf-8") as f:
+    if append:  # after whatever earlier steps wrote, starting on a line of its own
+        with path.open("a+", encoding="utf-8") as f:
+            f.seek(0, 2)
+            if f.tell():
+                f.seek(f.tell() - 1)
+                if f.read(1) != "\n":
+                    text = "\n" + text
             f.write(text)
     else:
         write_atomically(path, text)

@@ -64,10 +64,16 @@ def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun
     keys = [s.key for s in desired.sets]
     with progress(len(keys)) as advance:
         live = read_live_state(
-            keys, request.settings, on_read=advance, list_sets=request.include_unmanaged
+            keys,
+            request.settings,
+            on_read=advance,
+            # unmanaged sets would be cut from a targeted plan: do not list them
+            list_sets=request.include_unmanaged and not request.targets,
         )
     result = plan(desired, live, strict=request.strict)
-    # a partial plan cannot tell a stale pattern from one about a set not targeted
-    result = apply_ignores(result, patterns, warn_stale=not request.targets)
+    # a partial plan (targeted, or with unreadable sets) cannot tell a stale pattern from
+    # one about a set it did not see
+    complete = not request.targets and not result.failed_sets
+    result = apply_ignores(result, patterns, warn_stale=complete)
     result = restrict_plan(result, request.targets)
     return PlanRun(desired, live, result)
