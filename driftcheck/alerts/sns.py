@@ -25,16 +25,6 @@ CONNECT_TIMEOUT_SECONDS = 3.0
 READ_TIMEOUT_SECONDS = 10.0
 _NOT_FOUND = frozenset({"NotFound", "NotFoundException", "ResourceNotFoundException"})
 _DENIED = frozenset({"AuthorizationError", "AccessDenied", "AccessDeniedException"})
-_REJECTED = frozenset(
-    {
-        "InvalidClientTokenId",
-        "UnrecognizedClientException",
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "SignatureDoesNotMatch",
-        "InvalidAccessKeyId",
-    }
-)
 
 
 def publish(
@@ -96,13 +86,15 @@ def publish(
 
 
 def _client_error_reason(error: Any) -> str:
+    from driftcheck.live.failures import CREDENTIAL_CODES  # botocore: only when sending
+
     details = error.response.get("Error", {})
     code = str(details.get("Code", "unknown"))
     if code in _NOT_FOUND:
         return "the topic does not exist"
     if code in _DENIED:
         return "access denied: the credentials may not sns:Publish to this topic"
-    if code in _REJECTED:
+    if code in CREDENTIAL_CODES:
         return f"the AWS credentials were rejected ({escape_unsafe(code)})"
     message = escape_unsafe(str(details.get("Message", "")))[:200].rstrip(".")
     return f"SNS refused the message: {escape_unsafe(code)}" + (f": {message}" if message else "")

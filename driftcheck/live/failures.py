@@ -28,11 +28,12 @@ from driftcheck.model import Api, ReadFailure
 _EXPIRED = "the AWS credentials have expired; refresh them (e.g. `aws sso login`)"
 _BAD_KEY = "AWS rejected the access key id; check the credentials in use"
 _BAD_SIGNATURE = "AWS rejected the request signature; check the secret access key"
-_CREDENTIAL_CODES = {
+CREDENTIAL_CODES = {
     "ExpiredToken": _EXPIRED,
     "ExpiredTokenException": _EXPIRED,
     "InvalidClientTokenId": _BAD_KEY,
     "UnrecognizedClientException": _BAD_KEY,
+    "InvalidAccessKeyId": _BAD_KEY,
     "InvalidSignatureException": _BAD_SIGNATURE,
     "SignatureDoesNotMatch": _BAD_SIGNATURE,
 }
@@ -53,8 +54,8 @@ def call_failure(error: ClientError | BotoCoreError, api: Api, region: str) -> R
     """
     if isinstance(error, ClientError):
         code = error_code(error)
-        if code in _CREDENTIAL_CODES:
-            raise CredentialsError(_CREDENTIAL_CODES[code]) from error
+        if code in CREDENTIAL_CODES:
+            raise CredentialsError(CREDENTIAL_CODES[code]) from error
         message = str(error.response.get("Error", {}).get("Message") or error)
         return ReadFailure(code, message)
     if isinstance(error, (NoCredentialsError, PartialCredentialsError)):
