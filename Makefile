@@ -47,7 +47,7 @@ demo: $(STAMP)
 	test $$code -ne 1
 
 schema: $(STAMP)
-	$(PY) -m driftcheck.spec.json_schema > driftcheck/spec/schema.json
+	$(PY) -m driftcheck.desired.json_schema > driftcheck/desired/schema.json
 
 bench: $(STAMP)
 	$(PY) -m tests.bench

@@ -577,7 +577,7 @@ def _alert_targets(alerts: list[str], state_file: Path | None) -> list[AlertTarg
 def _load(
     paths: list[Path] | None, var: list[str] | None, region: str | None, *, require_region: bool
 ) -> DesiredState:
-    from driftcheck.spec import load_specs
+    from driftcheck.desired import load_specs
 
     return load_specs(
         paths or DEFAULT_PATHS,

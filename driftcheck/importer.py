@@ -25,6 +25,9 @@ from urllib.parse import urlsplit
 import yaml
 
 from driftcheck import __version__
+from driftcheck.desired.document import NAME, VERSION, read_document
+from driftcheck.desired.variables import VARIABLE_NAME
+from driftcheck.desired.yaml_loader import load_yaml
 from driftcheck.errors import DriftcheckError, UsageError
 from driftcheck.files import write_atomically
 from driftcheck.formats._common import escape_unsafe, plural
@@ -34,9 +37,6 @@ from driftcheck.live.reader import read_live_state
 from driftcheck.model import Api, Definition, LiveSet, SetKey, SetStatus
 from driftcheck.normalise import normalise_definition, unreadable_type_note
 from driftcheck.service_model import DEFINITION_SHAPE, Shape, destination_blocks, shape
-from driftcheck.spec.document import NAME, VERSION, read_document
-from driftcheck.spec.variables import VARIABLE_NAME
-from driftcheck.spec.yaml_loader import load_yaml
 
 _GENERATED_NAME = "<generated spec>"
 

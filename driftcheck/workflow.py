@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from driftcheck.desired import load_specs
 from driftcheck.ignore import (
     Target,
     apply_ignores,
@@ -22,7 +23,6 @@ from driftcheck.ignore import (
 from driftcheck.live import ClientSettings, default_region, read_live_state
 from driftcheck.model import DesiredState, LiveState, Plan
 from driftcheck.plan import plan
-from driftcheck.spec import load_specs
 
 Progress = Callable[[int], AbstractContextManager[Callable[[], None] | None]]
 

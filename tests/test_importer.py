@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from driftcheck.desired import load_specs
 from driftcheck.emulator import Emulator, Faults
 from driftcheck.errors import UsageError
 from driftcheck.importer import (
@@ -20,7 +21,6 @@ from driftcheck.importer import (
 from driftcheck.live.clients import ClientSettings
 from driftcheck.model import Api, LiveSet, LiveState, SetKey, SetStatus
 from driftcheck.plan import plan
-from driftcheck.spec import load_specs
 from tests.factories import ACCOUNT
 
 WHEN = datetime(2026, 11, 29, 5, 0, tzinfo=timezone.utc)

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from driftcheck.apply import Outcome
+from driftcheck.desired import load_specs
 from driftcheck.emulator import Emulator
 from driftcheck.importer import import_spec
 from driftcheck.live.lister import list_configuration_sets
@@ -29,7 +30,6 @@ from driftcheck.model import Api, DesiredState, SetKey
 from driftcheck.normalise import normalise_definition
 from driftcheck.plan import plan
 from driftcheck.service_model import event_types
-from driftcheck.spec import load_specs
 from tests.apply.helpers import REGION, Session, write_calls
 from tests.factories import ACCOUNT
 

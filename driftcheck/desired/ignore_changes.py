@@ -26,17 +26,17 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from driftcheck.model import Api
-from driftcheck.service_model import DEFINITION_SHAPE, shape
-from driftcheck.spec.checker import Checker, closest, quoted_list
-from driftcheck.spec.definition import (
+from driftcheck.desired.checker import Checker, closest, quoted_list
+from driftcheck.desired.definition import (
     IGNORE_CHANGES,
     ITEM_KEYS,
     TEXT_RULES,
     TextRule,
     members_of,
 )
-from driftcheck.spec.yaml_loader import MapNode, Node
+from driftcheck.desired.yaml_loader import MapNode, Node
+from driftcheck.model import Api
+from driftcheck.service_model import DEFINITION_SHAPE, shape
 
 # One segment of a path: a member name, maybe ``[key]``, then ``.`` or the end.
 _SEGMENT = re.compile(r"(?P<member>[^.\[\]]+)(?:\[(?P<key>[^\[\]]*)\])?(?:\.|\Z)")

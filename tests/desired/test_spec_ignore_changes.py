@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from spec_helpers import destination, load, problems
 from test_spec_loading import definitions
 
+from driftcheck.desired.ignore_changes import keyed_lists, path_problem, static_paths
 from driftcheck.model import Api, LiveSet, LiveState, SetStatus, Status
 from driftcheck.plan import compare, plan
-from driftcheck.spec.ignore_changes import keyed_lists, path_problem, static_paths
 
 SEND = "Enabled: true\nMatchingEventTypes: [SEND]"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:t"

@@ -19,14 +19,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from driftcheck.desired.checker import Checker, closest, quoted_list
+from driftcheck.desired.definition import DefinitionChecker
+from driftcheck.desired.ignore_changes import read_ignore_changes
+from driftcheck.desired.variables import VARIABLE_NAME, Variables
+from driftcheck.desired.yaml_loader import Node, ScalarNode
 from driftcheck.errors import Problem
 from driftcheck.model import Api, DesiredDestination, Source
 from driftcheck.normalise import normalise_definition
-from driftcheck.spec.checker import Checker, closest, quoted_list
-from driftcheck.spec.definition import DefinitionChecker
-from driftcheck.spec.ignore_changes import read_ignore_changes
-from driftcheck.spec.variables import VARIABLE_NAME, Variables
-from driftcheck.spec.yaml_loader import Node, ScalarNode
 
 VERSION = 1
 DEFAULT_API = Api.PINPOINT_EMAIL

@@ -1,4 +1,4 @@
-"""YAML specs in, one validated :class:`~driftcheck.model.DesiredState` out.
+"""The desired state: YAML specs in, one validated :class:`~driftcheck.model.DesiredState` out.
 
 The modules, in the order data flows through them:
 
@@ -25,6 +25,6 @@ Nothing here imports boto3, botocore or deepdiff: ``driftcheck validate`` stays 
 from the same model and rules; ``schema.json`` is its committed output.
 """
 
-from driftcheck.spec.loader import load_specs, spec_files
+from driftcheck.desired.loader import load_specs, spec_files
 
 __all__ = ["load_specs", "spec_files"]

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spec_helpers import destination, load, problems
 
+from driftcheck.desired import spec_files
 from driftcheck.errors import SpecError
 from driftcheck.model import Api, DesiredDestination, DesiredSet, DesiredState, SetKey, Source
-from driftcheck.spec import spec_files
 
 ACCOUNT = "123456789012"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:ses-events"
@@ -420,12 +420,12 @@ def test_validation_imports_no_heavy_module(write: Write, workdir: Path) -> None
     )
     code = (
         "import sys\n"
-        "from driftcheck.spec import load_specs\n"
+        "from driftcheck.desired import load_specs\n"
         f"state = load_specs([{str(workdir / path)!r}])\n"
         "assert state.destination_count == 1\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('boto3', 'botocore', 'deepdiff', 's3transfer', 'urllib3', 'jsonschema') "
-        "or m == 'driftcheck.spec.json_schema'))\n"
+        "or m == 'driftcheck.desired.json_schema'))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -1,6 +1,6 @@
 """The JSON Schema of a spec file, for editors, generated from the model that validates specs.
 
-    python -m driftcheck.spec.json_schema > driftcheck/spec/schema.json
+    python -m driftcheck.desired.json_schema > driftcheck/desired/schema.json
 
 The committed ``schema.json`` is checked by the tests to equal what this module builds. It
 comes from the same sources as validation: botocore's service models, walked as
@@ -37,11 +37,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from driftcheck.errors import DriftcheckError
-from driftcheck.model import Api
-from driftcheck.normalise import STALE_SPELLINGS, canonical_enum
-from driftcheck.service_model import COMMON_MEMBERS, DEFINITION_SHAPE, destination_blocks, shape
-from driftcheck.spec.definition import (
+from driftcheck.desired.definition import (
     ARN_KINDS,
     ARN_SHAPE,
     GENERIC_ARN,
@@ -50,7 +46,7 @@ from driftcheck.spec.definition import (
     MAX_ITEMS,
     TEXT_RULES,
 )
-from driftcheck.spec.document import (
+from driftcheck.desired.document import (
     DEFAULT_API,
     MAX_DESTINATIONS,
     NAME,
@@ -59,11 +55,15 @@ from driftcheck.spec.document import (
     TOP_LEVEL_KEYS,
     VERSION,
 )
-from driftcheck.spec.ignore_changes import keyed_lists, static_paths
-from driftcheck.spec.variables import VARIABLE_NAME
+from driftcheck.desired.ignore_changes import keyed_lists, static_paths
+from driftcheck.desired.variables import VARIABLE_NAME
+from driftcheck.errors import DriftcheckError
+from driftcheck.model import Api
+from driftcheck.normalise import STALE_SPELLINGS, canonical_enum
+from driftcheck.service_model import COMMON_MEMBERS, DEFINITION_SHAPE, destination_blocks, shape
 
 SCHEMA_FILE = Path(__file__).with_name("schema.json")
-REGENERATE = "python -m driftcheck.spec.json_schema > driftcheck/spec/schema.json"
+REGENERATE = "python -m driftcheck.desired.json_schema > driftcheck/desired/schema.json"
 DRAFT = "http://json-schema.org/draft-07/schema#"
 
 Schema = dict[str, Any]

@@ -1,4 +1,4 @@
-"""Helpers shared by the spec tests (imported by name: tests/spec is on sys.path)."""
+"""Helpers shared by the spec tests (imported by name: tests/desired is on sys.path)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from driftcheck.desired import load_specs
 from driftcheck.errors import SpecError
 from driftcheck.model import DesiredState
-from driftcheck.spec import load_specs
 
 
 def load(

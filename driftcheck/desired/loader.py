@@ -8,10 +8,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from driftcheck.desired.document import FileSpec, read_document
+from driftcheck.desired.yaml_loader import load_yaml, offset_position
 from driftcheck.errors import Problem, SpecError
 from driftcheck.model import DesiredSet, DesiredState, SetKey
-from driftcheck.spec.document import FileSpec, read_document
-from driftcheck.spec.yaml_loader import load_yaml, offset_position
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 

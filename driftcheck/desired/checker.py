@@ -6,9 +6,9 @@ import difflib
 from collections.abc import Iterable
 from datetime import date
 
+from driftcheck.desired.variables import Variables
+from driftcheck.desired.yaml_loader import ListNode, MapNode, Node, ScalarNode
 from driftcheck.errors import Problem
-from driftcheck.spec.variables import Variables
-from driftcheck.spec.yaml_loader import ListNode, MapNode, Node, ScalarNode
 
 
 def describe(node: Node) -> str:

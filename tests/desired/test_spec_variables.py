@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from spec_helpers import destination, load, problems
 
-from driftcheck.spec.variables import Variables
+from driftcheck.desired.variables import Variables
 
 VARS = Variables({"account": "123456789012", "name": "topic"}, {"HOME_REGION": "eu-west-1"})
 

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from driftcheck.spec.yaml_loader import (
+from driftcheck.desired.yaml_loader import (
     MAX_ALIAS_NODES,
     MAX_DEPTH,
     ListNode,

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from driftcheck.desired.checker import Checker, closest, quoted_list
+from driftcheck.desired.yaml_loader import ListNode, MapNode, Node, ScalarNode
 from driftcheck.errors import DriftcheckError
 from driftcheck.model import Api
 from driftcheck.normalise import canonical_enum
@@ -34,8 +36,6 @@ from driftcheck.service_model import (
     destination_blocks,
     shape,
 )
-from driftcheck.spec.checker import Checker, closest, quoted_list
-from driftcheck.spec.yaml_loader import ListNode, MapNode, Node, ScalarNode
 
 ARN_SHAPE = "AmazonResourceName"
 ARN = re.compile(

@@ -19,11 +19,11 @@ from spec_helpers import destination, load, problems
 from test_spec_loading import ALL_TYPES, SESV2_EXTRA, definitions
 from test_spec_validation import DESTINATION_CASES
 
+from driftcheck.desired.definition import _SCALAR_TYPES
+from driftcheck.desired.json_schema import JSON_TYPES, REGENERATE, SCHEMA_FILE, build_schema
 from driftcheck.model import Api
 from driftcheck.normalise import canonical_enum
 from driftcheck.service_model import event_types
-from driftcheck.spec.definition import _SCALAR_TYPES
-from driftcheck.spec.json_schema import JSON_TYPES, REGENERATE, SCHEMA_FILE, build_schema
 
 REPO = Path(__file__).resolve().parents[2]
 VALIDATOR = jsonschema.Draft7Validator(build_schema())
@@ -62,7 +62,7 @@ def rejected_by_both(write: Write, text: str) -> None:
 
 def test_the_committed_schema_is_what_the_generator_prints() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "driftcheck.spec.json_schema"],
+        [sys.executable, "-m", "driftcheck.desired.json_schema"],
         capture_output=True,
         text=True,
         check=True,
