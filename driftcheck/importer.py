@@ -30,13 +30,14 @@ from driftcheck.desired.variables import VARIABLE_NAME
 from driftcheck.desired.yaml_loader import load_yaml
 from driftcheck.errors import DriftcheckError, UsageError
 from driftcheck.files import write_atomically
-from driftcheck.formats._common import escape_unsafe, plural
 from driftcheck.live.clients import ClientSettings, make_clients
 from driftcheck.live.lister import list_configuration_sets
 from driftcheck.live.reader import read_live_state
 from driftcheck.model import Api, Definition, LiveSet, SetKey, SetStatus
 from driftcheck.normalise import normalise_definition, unreadable_type_note
+from driftcheck.safe_text import escape_unsafe
 from driftcheck.service_model import DEFINITION_SHAPE, Shape, destination_blocks, shape
+from driftcheck.wording import plural
 
 _GENERATED_NAME = "<generated spec>"
 

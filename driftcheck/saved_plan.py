@@ -26,8 +26,8 @@ from typing import Any, NoReturn, TypeVar
 
 from driftcheck import __version__
 from driftcheck.errors import DriftcheckError
-from driftcheck.formats._common import json_text, plural
 from driftcheck.formats.json_format import document
+from driftcheck.json_data import json_text
 from driftcheck.model import (
     Action,
     Api,
@@ -44,6 +44,7 @@ from driftcheck.model import (
     Status,
 )
 from driftcheck.plan import fingerprint
+from driftcheck.wording import plural
 
 KIND = "driftcheck-saved-plan"
 FORMAT_VERSION = "1"

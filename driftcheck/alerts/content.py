@@ -24,15 +24,11 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from driftcheck import __version__
-from driftcheck.formats._common import (
-    escape_unsafe,
-    json_text,
-    plain_verdict,
-    plural,
-    resource_id,
-    to_json_data,
-)
+from driftcheck.formats.sentences import plain_verdict, resource_id
+from driftcheck.json_data import json_text, to_json_data
 from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
+from driftcheck.safe_text import escape_unsafe
+from driftcheck.wording import plural
 
 FORMAT_VERSION = "1"
 MAX_SUBJECT = 100  # SNS: at most 100 ASCII characters, no line breaks

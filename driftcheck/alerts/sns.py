@@ -17,7 +17,7 @@ from driftcheck import __version__
 from driftcheck.alerts.content import Alert
 from driftcheck.alerts.targets import SnsTarget
 from driftcheck.errors import AlertError
-from driftcheck.formats._common import escape_unsafe
+from driftcheck.safe_text import escape_unsafe
 
 logger = logging.getLogger(__name__)
 

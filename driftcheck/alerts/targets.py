@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from driftcheck.errors import UsageError
-from driftcheck.formats._common import escape_unsafe
+from driftcheck.safe_text import escape_unsafe
 
 HIDDEN = "…"
 _KIND = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,19}")

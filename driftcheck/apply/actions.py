@@ -23,8 +23,8 @@ from enum import Enum
 from typing import Any
 
 from driftcheck.errors import UsageError
-from driftcheck.formats._common import to_json_data
 from driftcheck.ignore import Target, restrict_plan
+from driftcheck.json_data import to_json_data
 from driftcheck.model import (
     Definition,
     DestinationPlan,

@@ -16,9 +16,11 @@ from typing import Any
 from driftcheck import __version__
 from driftcheck.apply.actions import ActionKind, ApplyAction
 from driftcheck.apply.executor import ActionResult, Outcome
-from driftcheck.formats._common import escape_unsafe, json_text, plural
 from driftcheck.formats.json_format import document
+from driftcheck.json_data import json_text
 from driftcheck.model import Plan
+from driftcheck.safe_text import escape_unsafe
+from driftcheck.wording import plural
 
 FORMAT_VERSION = "1"
 

@@ -1,6 +1,8 @@
 """Output formats: each module turns a :class:`~driftcheck.model.Plan` into a string.
 
 Formatters are pure: they never print, read files or call the API; only the CLI writes.
+They share their sentences (:mod:`.sentences`) and, for annotations, their findings
+(:mod:`.findings`), so that every format says the same thing the same way.
 To add a format, write a module with ``render(plan, *, color) -> str``, add a member to
 :class:`Format` and its entries in ``_RENDERERS`` and ``DESCRIPTIONS`` (tests check that
 every member renders, has a golden file per scenario and a description).

@@ -25,9 +25,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from driftcheck.formats._common import Finding, Severity, findings, plain_verdict, plural
-from driftcheck.formats._common import escape_unsafe as _safe
+from driftcheck.formats.findings import Finding, Severity, findings
+from driftcheck.formats.sentences import plain_verdict
 from driftcheck.model import Plan
+from driftcheck.safe_text import escape_unsafe as _safe
+from driftcheck.wording import plural
 
 TITLE: Final = "driftcheck"
 PER_STEP: Final = 10  # annotations of one kind that GitHub shows per step

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from driftcheck import __version__
-from driftcheck.formats._common import json_text, json_text_at, to_json_data
+from driftcheck.json_data import json_text, json_text_at, to_json_data
 from driftcheck.model import DestinationPlan, Difference, Plan, SetKey, SetPlan, Source
 
 FORMAT_VERSION = "1"

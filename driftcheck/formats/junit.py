@@ -26,10 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from driftcheck.formats._common import (
+from driftcheck.formats.sentences import (
     detail_lines,
-    escape_char,
-    escape_unsafe,
     is_shown,
     location,
     resource_id,
@@ -37,6 +35,7 @@ from driftcheck.formats._common import (
     set_headline,
 )
 from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
+from driftcheck.safe_text import escape_char, escape_unsafe
 
 SET_CASE: Final = "(configuration set)"
 ROOT_NAME: Final = "driftcheck"

@@ -20,8 +20,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from driftcheck.formats._common import detail_lines, escape_unsafe, location, shown_rows, verdict
+from driftcheck.formats.sentences import detail_lines, location, shown_rows, verdict
 from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
+from driftcheck.safe_text import escape_unsafe
 
 TITLE: Final = "## driftcheck plan"
 # GitHub's limit on a comment body (a step summary may hold 1 MiB, but is read by people).

@@ -21,18 +21,11 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from driftcheck import __version__
-from driftcheck.formats._common import (
-    Finding,
-    Kind,
-    Severity,
-    escape_unsafe,
-    findings,
-    json_text,
-    json_text_at,
-    resource_id,
-    set_headline,
-)
+from driftcheck.formats.findings import Finding, Kind, Severity, findings
+from driftcheck.formats.sentences import resource_id, set_headline
+from driftcheck.json_data import json_text, json_text_at
 from driftcheck.model import Plan, Source
+from driftcheck.safe_text import escape_unsafe
 
 SARIF_VERSION: Final = "2.1.0"
 SCHEMA_URI: Final = (

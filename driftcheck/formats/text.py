@@ -34,8 +34,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from driftcheck.formats._common import DIFF_MARKERS as _DIFF_MARKERS
-from driftcheck.formats._common import (
+from driftcheck.formats.sentences import DIFF_MARKERS as _DIFF_MARKERS
+from driftcheck.formats.sentences import (
     Tally,
     change_text,
     difference_line,
@@ -43,10 +43,8 @@ from driftcheck.formats._common import (
     set_headline,
     shown_rows,
 )
-from driftcheck.formats._common import escape_unsafe as _safe
-from driftcheck.formats._common import literal as _literal
-from driftcheck.formats._common import one_side as _one_side
-from driftcheck.formats._common import plural as _plural
+from driftcheck.formats.sentences import literal as _literal
+from driftcheck.formats.sentences import one_side as _one_side
 from driftcheck.model import (
     Action,
     DestinationPlan,
@@ -57,7 +55,9 @@ from driftcheck.model import (
     SetStatus,
 )
 from driftcheck.normalise import DIMENSION_NAME
+from driftcheck.safe_text import escape_unsafe as _safe
 from driftcheck.service_model import COMMON_MEMBERS
+from driftcheck.wording import plural as _plural
 
 _ACTION_MARKERS: Final = {Action.CREATE: "+", Action.DELETE: "-", Action.UPDATE: "~"}
 

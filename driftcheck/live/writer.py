@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from driftcheck.errors import DriftcheckError, UsageError
-from driftcheck.formats._common import to_json_data
+from driftcheck.json_data import to_json_data
 from driftcheck.live.clients import ClientSettings, make_clients
 from driftcheck.live.failures import CALL_ERRORS, call_failure
 from driftcheck.model import Api, Definition, ReadFailure, SetKey

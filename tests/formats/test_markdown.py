@@ -12,9 +12,9 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from driftcheck.formats import Format, render
-from driftcheck.formats._common import escape_unsafe
 from driftcheck.formats.markdown import MAX_CHARS, code
 from driftcheck.model import Plan
+from driftcheck.safe_text import escape_unsafe
 from tests.factories import (
     definition,
     extra,

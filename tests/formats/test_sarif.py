@@ -17,8 +17,8 @@ from jsonschema import Draft4Validator, FormatChecker
 
 from driftcheck import __version__
 from driftcheck.formats import Format, render
-from driftcheck.formats._common import json_text
 from driftcheck.formats.sarif import artifact_uri, document
+from driftcheck.json_data import json_text
 from driftcheck.model import SetPlan, SetStatus
 from tests.factories import key, plan, present
 from tests.formats.scenarios import (

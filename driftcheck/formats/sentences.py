@@ -1,20 +1,18 @@
-"""Helpers every format needs: safe text, plain JSON data, and the shared wording of a plan.
+"""The sentences every format shares: labels, one line per difference, headlines, the verdict.
 
-Names and values come from spec files and from the API, so they may hold control
-characters; a format must never pass one through to a CI log or a terminal. The wording
-(one line per difference, the verdict, the findings) is shared so that every format says
-the same thing the same way; each format only adds the escaping its medium needs.
+Every format says the same thing the same way: it takes its sentences from here and only
+adds the escaping its medium needs (XML, Markdown, workflow commands). Every name and value
+in these sentences is made safe here (:func:`driftcheck.safe_text.escape_unsafe`), except in
+:func:`resource_id`, which is the name that ignore patterns match, as written.
 """
 
 from __future__ import annotations
 
 import json
-import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Final
 
+from driftcheck.json_data import to_json_data
 from driftcheck.model import (
     Action,
     Api,
@@ -28,65 +26,13 @@ from driftcheck.model import (
     Source,
     Status,
 )
-
-# Control characters (C0, DEL, C1: ESC and CSI start escape sequences), format characters
-# (bidirectional overrides, zero-width marks), line and paragraph separators, lone surrogates.
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+from driftcheck.safe_text import escape_unsafe
+from driftcheck.wording import plural
 
 DEFAULT_API: Final = Api.PINPOINT_EMAIL
 
 
-def escape_char(char: str) -> str:
-    """``char`` as JSON ``\\uXXXX`` escapes (a surrogate pair beyond the BMP)."""
-    units = char.encode("utf-16-be", "surrogatepass")
-    return "".join(
-        f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2)
-    )
-
-
-def escape_unsafe(text: str, *, keep: str = "") -> str:
-    """``text`` with every unsafe character (except those in ``keep``) as a ``\\uXXXX`` escape.
-
-    The escapes are JSON's, so applying this to JSON text keeps its meaning.
-    """
-    if text.isprintable():  # fast path: every unsafe character is non-printable
-        return text
-    return "".join(
-        escape_char(char)
-        if char not in keep and unicodedata.category(char) in _UNSAFE_CATEGORIES
-        else char
-        for char in text
-    )
-
-
-def to_json_data(value: Any) -> Any:
-    """``value`` with every mapping a ``dict`` and every list or tuple a ``list``."""
-    if isinstance(value, Mapping):
-        return {str(key): to_json_data(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_json_data(item) for item in value]
-    return value
-
-
-def json_text(value: Any, *, indent: int | None = 2) -> str:
-    """``value`` as ASCII-only JSON: lossless, and DEL escaped too, so no control character
-    of a name or value reaches a log."""
-    return json.dumps(value, indent=indent, ensure_ascii=True).replace("\x7f", "\\u007f")
-
-
-def json_text_at(value: Any, depth: int) -> str:
-    """``json_text(value)`` as it reads ``depth`` levels into an indented document."""
-    text = json_text(value)
-    return text.replace("\n", "\n" + "  " * depth) if depth else text
-
-
-def literal(value: Any) -> str:
-    """A value as a JSON literal (strings quoted, booleans lower-case, null), made safe."""
-    return escape_unsafe(json.dumps(to_json_data(value), ensure_ascii=False))
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+# --- labels ----------------------------------------------------------------------------------
 
 
 def where(key: SetKey) -> str:
@@ -124,6 +70,11 @@ def location(source: Source | None) -> str | None:
 # What applying the plan does with a member, given a difference's type (live -> spec):
 # ``+`` added (in the spec, not live), ``-`` removed (live, not in the spec), ``~`` changed.
 DIFF_MARKERS: Final = {DiffType.ADD: "-", DiffType.REMOVE: "+", DiffType.NOT_EQUAL: "~"}
+
+
+def literal(value: Any) -> str:
+    """A value as a JSON literal (strings quoted, booleans lower-case, null), made safe."""
+    return escape_unsafe(json.dumps(to_json_data(value), ensure_ascii=False))
 
 
 def one_side(difference: Difference) -> Any:
@@ -242,32 +193,8 @@ def plain_verdict(plan: Plan) -> str:
     return " ".join(f"{label}: {text}" if label else text for label, text in verdict(plan))
 
 
-# --- findings: what the annotation formats report --------------------------------------------
+# --- headlines: one sentence per set or row, and the rows worth showing ---------------------
 
-
-class Kind(str, Enum):
-    """The kinds of finding, each a rule of its own in SARIF."""
-
-    MISSING_DESTINATION = "missing-destination"
-    EXTRA_DESTINATION = "extra-destination"
-    MISCONFIGURED_DESTINATION = "misconfigured-destination"
-    MISSING_SET = "missing-configuration-set"
-    UNREADABLE_SET = "unreadable-configuration-set"
-    UNMANAGED_SET = "unmanaged-configuration-set"
-
-
-class Severity(str, Enum):
-    ERROR = "error"  # drift, or a set that could not be read
-    WARNING = "warning"  # shown, not drift (an unmanaged set without strict mode)
-    IGNORED = "ignored"  # matched IgnoreChanges or an ignore pattern
-
-
-_ROW_KINDS: Final = {
-    Status.MISSING: Kind.MISSING_DESTINATION,
-    Status.EXTRA: Kind.EXTRA_DESTINATION,
-    Status.MISCONFIGURED: Kind.MISCONFIGURED_DESTINATION,
-    Status.IN_SYNC: Kind.MISCONFIGURED_DESTINATION,  # in sync apart from ignored differences
-}
 _STATUS_PHRASES: Final = {
     Status.IN_SYNC: "is in sync",
     Status.MISSING: "is missing",
@@ -329,75 +256,3 @@ def shown_rows(plan: Plan) -> dict[SetKey, list[DestinationPlan]]:
         if is_shown(row):
             shown.setdefault(row.key, []).append(row)
     return shown
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One thing a plan reports, placed at a spec line: the unit of annotations and results."""
-
-    kind: Kind
-    severity: Severity
-    key: SetKey
-    destination: str | None
-    source: Source | None  # the spec line: the destination's, else its set's
-    headline: str  # one safe sentence
-    details: tuple[str, ...]  # safe lines
-    # the whole destination or set is ignored (only a pattern does that), not differences
-    whole_ignored: bool = False
-
-
-def _anchor(plan: Plan, key: SetKey) -> Source | None:
-    """Where an unmanaged set is best shown: the first declared set of its api and region
-    (the spec where it would be declared); None when there is none."""
-    for s in plan.sets:
-        if s.source is not None and (s.key.api, s.key.region) == (key.api, key.region):
-            return s.source
-    return None
-
-
-def _set_finding(plan: Plan, set_plan: SetPlan) -> Finding | None:
-    headline = set_headline(set_plan, plan.strict)
-    if headline is None:
-        return None
-    details: tuple[str, ...] = ()
-    if set_plan.status is SetStatus.MISSING:
-        kind, severity = Kind.MISSING_SET, Severity.ERROR
-    elif set_plan.status is SetStatus.ERROR:
-        kind, severity = Kind.UNREADABLE_SET, Severity.ERROR
-    else:
-        kind = Kind.UNMANAGED_SET
-        if set_plan.ignored:
-            severity = Severity.IGNORED
-        else:
-            severity = Severity.ERROR if plan.strict else Severity.WARNING
-        details = ("Declare it in a spec, or ignore it with a pattern api/region/set.",)
-    source = set_plan.source or _anchor(plan, set_plan.key)
-    return Finding(kind, severity, set_plan.key, None, source, headline, details, set_plan.ignored)
-
-
-def _row_finding(row: DestinationPlan) -> Finding:
-    severity = Severity.ERROR if row.drifted else Severity.IGNORED
-    return Finding(
-        _ROW_KINDS[row.status],
-        severity,
-        row.key,
-        row.name,
-        row.source,
-        row_headline(row),
-        tuple(detail_lines(row)),
-        row.ignored,
-    )
-
-
-def findings(plan: Plan) -> list[Finding]:
-    """Every set with a line of its own and every shown row, in plan order (each set, then
-    its rows; rows of no listed set last)."""
-    rows = shown_rows(plan)
-    out: list[Finding] = []
-    for set_plan in plan.sets:
-        finding = _set_finding(plan, set_plan)
-        if finding is not None:
-            out.append(finding)
-        out += [_row_finding(row) for row in rows.pop(set_plan.key, [])]
-    out += [_row_finding(row) for group in rows.values() for row in group]
-    return out

@@ -1,0 +1,111 @@
+"""Findings: what the annotation formats (``github``, ``sarif``) report, one per set or row.
+
+A finding is one thing a plan reports, placed at a spec line, with its kind (a SARIF rule),
+its severity and the shared sentences of :mod:`driftcheck.formats.sentences`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Final
+
+from driftcheck.formats.sentences import detail_lines, row_headline, set_headline, shown_rows
+from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Source, Status
+
+
+class Kind(str, Enum):
+    """The kinds of finding, each a rule of its own in SARIF."""
+
+    MISSING_DESTINATION = "missing-destination"
+    EXTRA_DESTINATION = "extra-destination"
+    MISCONFIGURED_DESTINATION = "misconfigured-destination"
+    MISSING_SET = "missing-configuration-set"
+    UNREADABLE_SET = "unreadable-configuration-set"
+    UNMANAGED_SET = "unmanaged-configuration-set"
+
+
+class Severity(str, Enum):
+    ERROR = "error"  # drift, or a set that could not be read
+    WARNING = "warning"  # shown, not drift (an unmanaged set without strict mode)
+    IGNORED = "ignored"  # matched IgnoreChanges or an ignore pattern
+
+
+_ROW_KINDS: Final = {
+    Status.MISSING: Kind.MISSING_DESTINATION,
+    Status.EXTRA: Kind.EXTRA_DESTINATION,
+    Status.MISCONFIGURED: Kind.MISCONFIGURED_DESTINATION,
+    Status.IN_SYNC: Kind.MISCONFIGURED_DESTINATION,  # in sync apart from ignored differences
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a plan reports, placed at a spec line: the unit of annotations and results."""
+
+    kind: Kind
+    severity: Severity
+    key: SetKey
+    destination: str | None
+    source: Source | None  # the spec line: the destination's, else its set's
+    headline: str  # one safe sentence
+    details: tuple[str, ...]  # safe lines
+    # the whole destination or set is ignored (only a pattern does that), not differences
+    whole_ignored: bool = False
+
+
+def _anchor(plan: Plan, key: SetKey) -> Source | None:
+    """Where an unmanaged set is best shown: the first declared set of its api and region
+    (the spec where it would be declared); None when there is none."""
+    for s in plan.sets:
+        if s.source is not None and (s.key.api, s.key.region) == (key.api, key.region):
+            return s.source
+    return None
+
+
+def _set_finding(plan: Plan, set_plan: SetPlan) -> Finding | None:
+    headline = set_headline(set_plan, plan.strict)
+    if headline is None:
+        return None
+    details: tuple[str, ...] = ()
+    if set_plan.status is SetStatus.MISSING:
+        kind, severity = Kind.MISSING_SET, Severity.ERROR
+    elif set_plan.status is SetStatus.ERROR:
+        kind, severity = Kind.UNREADABLE_SET, Severity.ERROR
+    else:
+        kind = Kind.UNMANAGED_SET
+        if set_plan.ignored:
+            severity = Severity.IGNORED
+        else:
+            severity = Severity.ERROR if plan.strict else Severity.WARNING
+        details = ("Declare it in a spec, or ignore it with a pattern api/region/set.",)
+    source = set_plan.source or _anchor(plan, set_plan.key)
+    return Finding(kind, severity, set_plan.key, None, source, headline, details, set_plan.ignored)
+
+
+def _row_finding(row: DestinationPlan) -> Finding:
+    severity = Severity.ERROR if row.drifted else Severity.IGNORED
+    return Finding(
+        _ROW_KINDS[row.status],
+        severity,
+        row.key,
+        row.name,
+        row.source,
+        row_headline(row),
+        tuple(detail_lines(row)),
+        row.ignored,
+    )
+
+
+def findings(plan: Plan) -> list[Finding]:
+    """Every set with a line of its own and every shown row, in plan order (each set, then
+    its rows; rows of no listed set last)."""
+    rows = shown_rows(plan)
+    out: list[Finding] = []
+    for set_plan in plan.sets:
+        finding = _set_finding(plan, set_plan)
+        if finding is not None:
+            out.append(finding)
+        out += [_row_finding(row) for row in rows.pop(set_plan.key, [])]
+    out += [_row_finding(row) for group in rows.values() for row in group]
+    return out
