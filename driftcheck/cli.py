@@ -8,6 +8,7 @@ commands that need them, so ``--help`` and ``validate`` stay instant.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -274,6 +275,8 @@ def apply(
     """Bring the live destinations to the specs: create, update, delete (after approval)."""
     from driftcheck.apply import build_actions, render_actions, verify_saved_plan
 
+    if not math.isfinite(max_rps):  # click's range check lets NaN through (comparisons are false)
+        raise UsageError(f"--max-rps must be a number > 0, not {max_rps!r}")
     request = _plan_request(
         paths,
         var,

@@ -8,6 +8,7 @@ convergence; then import followed by plan.
 from __future__ import annotations
 
 import json
+import math
 import os
 import pty
 import subprocess
@@ -19,8 +20,10 @@ from typing import Any
 
 import pytest
 
+from driftcheck import cli
 from driftcheck.emulator import DEMO_STATE, Emulator, Faults
 from driftcheck.emulator.stats import Stats
+from driftcheck.errors import UsageError
 from tests.apply.helpers import WRITES
 from tests.conftest import REPO, Result, run_cli
 from tests.test_cli_ci import (
@@ -206,6 +209,32 @@ def test_apply_without_a_terminal_or_auto_approve_writes_nothing(
     assert "driftcheck will perform 3 actions:" in result.stdout
     assert writes(demo.stats()) == {}
     assert demo.state == demo_state()
+
+
+@pytest.mark.parametrize("rate", ["nan", "inf", "0"])
+def test_a_bad_rate_is_refused_before_any_write(
+    demo: Emulator, env: dict[str, str], rate: str
+) -> None:
+    result = run_cli(
+        "apply",
+        str(SPECS),
+        "--auto-approve",
+        "--max-rps",
+        rate,
+        "--endpoint-url",
+        demo.url,
+        env=env,
+    )
+    assert result.code == 1, result
+    assert "--max-rps" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert writes(demo.stats()) == {}
+
+
+def test_the_cli_checks_the_rate_itself_the_writer_only_raises_value_error() -> None:
+    # click's range check lets NaN through; the writer's ValueError would be an internal error
+    with pytest.raises(UsageError, match="--max-rps must be a number > 0, not nan"):
+        cli.apply(max_rps=math.nan, endpoint_url="http://127.0.0.1:9")  # never AWS
 
 
 def test_no_delete_keeps_the_extra_destination(demo: Emulator, env: dict[str, str]) -> None:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from driftcheck.errors import DriftcheckError, UsageError
+from driftcheck.errors import DriftcheckError
 from driftcheck.json_data import to_json_data
 from driftcheck.live.clients import ClientSettings, make_clients
 from driftcheck.live.failures import CALL_ERRORS, call_failure
@@ -35,6 +35,7 @@ class RateLimiter:
     :meth:`acquire` blocks until the caller's turn: calls are spaced ``1 / rate`` seconds
     apart, whichever threads make them, in the order they arrive. Each caller reserves its
     slot under the lock and sleeps outside it. ``clock`` and ``sleep`` are injectable for tests.
+    ``rate`` must be finite and > 0 (ValueError): the CLI checks its ``--max-rps`` flag first.
     """
 
     def __init__(
@@ -45,7 +46,7 @@ class RateLimiter:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not (math.isfinite(rate) and rate > 0):
-            raise UsageError(f"--max-rps must be a number > 0, not {rate!r}")
+            raise ValueError(f"a rate must be a finite number > 0, not {rate!r}")
         self.rate = rate
         self._interval = 1.0 / rate
         self._clock, self._sleep = clock, sleep

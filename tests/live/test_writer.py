@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from driftcheck.emulator import Emulator, Faults
-from driftcheck.errors import CredentialsError, UsageError
+from driftcheck.errors import CredentialsError
 from driftcheck.live.clients import ClientSettings, make_clients
 from driftcheck.live.writer import RateLimiter, WriteError, Writer, event_destination
 from driftcheck.model import Api, SetKey
@@ -90,7 +90,7 @@ def test_threads_share_one_bucket() -> None:
 
 @pytest.mark.parametrize("rate", [0.0, -1.0, float("inf"), float("nan")])
 def test_a_rate_must_be_positive_and_finite(rate: float) -> None:
-    with pytest.raises(UsageError, match="--max-rps must be a number > 0"):
+    with pytest.raises(ValueError, match="a rate must be a finite number > 0"):
         RateLimiter(rate)
 
 
