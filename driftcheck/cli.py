@@ -273,7 +273,14 @@ def apply(
     no_color: NoColorOpt = False,
 ) -> ExitCode:
     """Bring the live destinations to the specs: create, update, delete (after approval)."""
-    from driftcheck.apply import build_actions, render_actions, verify_saved_plan
+    from driftcheck.apply import (
+        ask_approval,
+        build_actions,
+        refuse_incomplete,
+        render_actions,
+        verify_saved_plan,
+    )
+    from driftcheck.saved_plan import read_file, saved_plan_path
 
     if not math.isfinite(max_rps):  # click's range check lets NaN through (comparisons are false)
         raise UsageError(f"--max-rps must be a number > 0, not {max_rps!r}")
@@ -290,17 +297,12 @@ def apply(
         ignore_file=ignore_file,
     )
     human = sys.stderr if output_format is ApplyFormat.JSON else sys.stdout
-    saved = _saved_plan_path(paths)
+    saved = saved_plan_path(paths)
     if saved is not None:
         if var or ignore or ignore_file:
             raise UsageError("--var, --ignore and --ignore-file apply to specs, not a saved plan")
-        result = _load_plan(saved)
-        if result.failed_sets:  # as with specs below: never apply a plan that is incomplete
-            names = ", ".join(str(s.key) for s in result.failed_sets)
-            raise ApiError(
-                f"{saved} was saved by a plan that could not read {names}; nothing was applied; "
-                "run `driftcheck plan --out FILE` again"
-            )
+        result = read_file(saved)
+        refuse_incomplete(result, saved)
         verify_saved_plan(result, request.settings)  # stale: raises, nothing written
         approved = True  # the plan was reviewed when it was saved, as with Terraform
     else:
@@ -311,12 +313,11 @@ def apply(
         human.write(render(result, Format.TEXT, color=_use_color(no_color) and human is sys.stdout))
         approved = auto_approve
         _report_problems(result, warnings=False)  # the plan shown above has them
-        if result.failed_sets:
-            raise ApiError("some configuration sets could not be read; nothing was applied")
+        refuse_incomplete(result)
     actions = build_actions(result, no_delete=no_delete, targets=request.targets)
     human.write("\n" + render_actions(actions))
     if actions and not approved:
-        _ask_approval()
+        ask_approval(sys.stdin, sys.stderr)
     return _run_actions(actions, request, max_rps, output_format, result, human)
 
 
@@ -493,45 +494,12 @@ def _plan_request(
     )
 
 
-def _saved_plan_path(paths: list[Path] | None) -> Path | None:
-    """The saved plan when the only PATH is a JSON file, else None (specs)."""
-    if paths and len(paths) == 1 and paths[0].suffix == ".json" and not paths[0].is_dir():
-        return paths[0]
-    return None
-
-
 def _save_plan(result: Plan, path: Path) -> None:
     from datetime import datetime, timezone
 
-    from driftcheck.files import write_atomically
-    from driftcheck.saved_plan import save
+    from driftcheck.saved_plan import write_file
 
-    try:
-        write_atomically(path, save(result, created_at=datetime.now(timezone.utc)))
-    except OSError as error:
-        raise UsageError(f"cannot save the plan to {path}: {error.strerror or error}") from error
-
-
-def _load_plan(path: Path) -> Plan:
-    from driftcheck.saved_plan import load
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read the saved plan {path}: {error}") from error
-    return load(text, str(path))
-
-
-def _ask_approval() -> None:
-    """Ask for `yes` on a terminal; refuse without one (CI must say --auto-approve)."""
-    if not sys.stdin.isatty():
-        raise UsageError(
-            "apply needs approval: run it on a terminal and answer yes, or pass --auto-approve"
-        )
-    sys.stderr.write("\nDo you want to perform these actions? Only 'yes' will be accepted: ")
-    sys.stderr.flush()
-    if sys.stdin.readline().strip() != "yes":
-        raise UsageError("apply cancelled; nothing was written")
+    write_file(path, result, created_at=datetime.now(timezone.utc))
 
 
 def _run_actions(

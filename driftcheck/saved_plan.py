@@ -13,19 +13,24 @@ the ``ignored`` flags of sets, rows and differences, ``warnings`` and ``strict``
 clear error instead of a surprising apply.
 
 ``apply`` re-reads the sets that have a fingerprint and refuses the plan when any of them
-changed since it was made (:func:`ensure_fresh`). Everything here is pure: no I/O, no clock.
+changed since it was made (:func:`ensure_fresh`). Everything here is pure (no I/O, no
+clock) but the file functions at the end: :func:`saved_plan_path`, :func:`write_file` and
+:func:`read_file`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from enum import Enum
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from driftcheck import __version__
 from driftcheck.errors import DriftcheckError
+from driftcheck.files import write_atomically
 from driftcheck.formats.json_format import document
 from driftcheck.json_data import json_text
 from driftcheck.model import (
@@ -278,6 +283,36 @@ def _read_failure(fresh: LiveState, key: SetKey) -> ReadFailure | None:
     return live.error if live.status is SetStatus.ERROR else None
 
 
+# --- files ---------------------------------------------------------------------------------
+
+
+def saved_plan_path(paths: Sequence[Path] | None) -> Path | None:
+    """The saved plan among ``apply``'s PATHs: the only one, when it is a JSON file; else None
+    (the paths are specs)."""
+    if paths and len(paths) == 1 and paths[0].suffix == ".json" and not paths[0].is_dir():
+        return paths[0]
+    return None
+
+
+def write_file(path: Path, plan: Plan, *, created_at: datetime) -> None:
+    """Save ``plan`` to ``path`` (atomically); SavedPlanError if it cannot."""
+    try:
+        write_atomically(path, save(plan, created_at=created_at))
+    except OSError as error:
+        raise SavedPlanError(
+            f"cannot save the plan to {path}: {error.strerror or error}"
+        ) from error
+
+
+def read_file(path: Path) -> Plan:
+    """The plan saved at ``path``; SavedPlanError if it cannot be read or used."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SavedPlanError(f"cannot read the saved plan {path}: {error}") from error
+    return load(text, str(path))
+
+
 __all__ = [
     "FORMAT_VERSION",
     "KIND",
@@ -286,7 +321,10 @@ __all__ = [
     "checksum",
     "ensure_fresh",
     "load",
+    "read_file",
     "save",
+    "saved_plan_path",
     "stale_sets",
     "verify_keys",
+    "write_file",
 ]

@@ -211,6 +211,17 @@ def test_apply_without_a_terminal_or_auto_approve_writes_nothing(
     assert demo.state == demo_state()
 
 
+def test_a_plan_with_an_unreadable_set_is_shown_and_not_applied(
+    demo: Emulator, env: dict[str, str]
+) -> None:
+    demo.set_faults(Faults(deny_sets=frozenset({"marketing"})))
+    result = apply(demo, env, str(SPECS), "--auto-approve")
+    assert_error(result, "cannot read marketing", "could not be read; nothing was applied", lines=2)
+    assert "marketing" in result.stdout  # the plan shown says so too
+    assert writes(demo.stats()) == {}
+    assert demo.state == demo_state()
+
+
 @pytest.mark.parametrize("rate", ["nan", "inf", "0"])
 def test_a_bad_rate_is_refused_before_any_write(
     demo: Emulator, env: dict[str, str], rate: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,9 +32,12 @@ from driftcheck.saved_plan import (
     checksum,
     ensure_fresh,
     load,
+    read_file,
     save,
+    saved_plan_path,
     stale_sets,
     verify_keys,
+    write_file,
 )
 from tests.apply.helpers import desired_set, write_calls
 from tests.factories import ACCOUNT
@@ -131,6 +135,40 @@ def test_saving_is_pure_and_ascii() -> None:
     text = save(rich_plan(), created_at=WHEN)
     assert text == save(rich_plan(), created_at=WHEN)
     assert text.isascii() and "\x1b" not in text and text.endswith("}\n")
+
+
+# --- the file ------------------------------------------------------------------------------
+
+
+def test_a_plan_written_to_a_file_reads_back_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    write_file(path, rich_plan(), created_at=WHEN)
+    assert path.read_text(encoding="utf-8") == save(rich_plan(), created_at=WHEN)
+    assert read_file(path) == rich_plan()
+
+
+def test_a_file_that_cannot_be_written_or_read_is_one_sentence(tmp_path: Path) -> None:
+    nowhere = tmp_path / "no-such-dir" / "plan.json"
+    with pytest.raises(SavedPlanError, match=r"cannot save the plan to .*no-such-dir/plan\.json"):
+        write_file(nowhere, rich_plan(), created_at=WHEN)
+    with pytest.raises(SavedPlanError, match=r"cannot read the saved plan .*no-such-dir"):
+        read_file(nowhere)
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes(b'{"kind": "\xe9"}')
+    with pytest.raises(SavedPlanError, match=r"cannot read the saved plan .*latin1\.json"):
+        read_file(latin1)
+
+
+def test_apply_takes_one_json_file_as_a_saved_plan_and_anything_else_as_specs(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "specs.json").mkdir()
+    assert saved_plan_path([tmp_path / "plan.json"]) == tmp_path / "plan.json"
+    assert saved_plan_path([tmp_path / "plan.JSON"]) is None  # as before: .json only
+    assert saved_plan_path([tmp_path / "specs.json"]) is None  # a directory of specs
+    assert saved_plan_path([tmp_path / "a.json", tmp_path / "b.json"]) is None
+    assert saved_plan_path([tmp_path / "specs.yaml"]) is None
+    assert saved_plan_path([]) is None and saved_plan_path(None) is None
 
 
 # --- files that are not usable ---------------------------------------------------------------
