@@ -31,7 +31,6 @@ class ApiSchema:
     event_types: frozenset[str]
     dimension_sources: frozenset[str]
     destination_blocks: tuple[str, ...]
-    dimension_max_length: int
 
     def operation(self, name: str) -> Any:
         """The botocore ``OperationModel`` of ``name``."""
@@ -52,10 +51,6 @@ class ApiSchema:
         self.check(definition, self.shape(DEFINITION_SHAPE), "event destination definition")
 
 
-# The model prose gives the dimension name/value length limit: 256 (pinpoint-email), 255 (sesv2).
-_DIMENSION_MAX_LENGTH = {Api.PINPOINT_EMAIL: 256, Api.SESV2: 255}
-
-
 @cache
 def api_schema(api: Api) -> ApiSchema:
     sources: list[str] = shape(api, "DimensionValueSource")["enum"]
@@ -65,5 +60,4 @@ def api_schema(api: Api) -> ApiSchema:
         event_types=frozenset(event_types(api)),
         dimension_sources=frozenset(sources),
         destination_blocks=destination_blocks(api),
-        dimension_max_length=_DIMENSION_MAX_LENGTH[api],
     )

@@ -9,7 +9,7 @@ import pytest
 from botocore.config import Config
 
 from driftcheck.emulator import Emulator
-from driftcheck.emulator.rules import ONE_DESTINATION_MESSAGE
+from driftcheck.emulator.rules import NO_EVENT_TYPES_MESSAGE, ONE_DESTINATION_MESSAGE
 from tests.emulator.helpers import (
     EVENT_BUS,
     ROLE,
@@ -124,14 +124,36 @@ def test_update_replaces_the_whole_definition(client: Any) -> None:
     client.update_configuration_set_event_destination(
         ConfigurationSetName="s",
         EventDestinationName="d",
-        EventDestination={"SnsDestination": {"TopicArn": TOPIC}},
+        EventDestination={"MatchingEventTypes": ["OPEN"], "SnsDestination": {"TopicArn": TOPIC}},
     )
 
     assert destinations(client, "s")["d"] == {
         "Enabled": False,
-        "MatchingEventTypes": [],
+        "MatchingEventTypes": ["OPEN"],
         "SnsDestination": {"TopicArn": TOPIC},
     }
+
+
+@pytest.mark.parametrize("event_types", [[], None], ids=["empty", "left out"])
+def test_a_destination_matches_at_least_one_event_type(
+    client: Any, event_types: list[str] | None
+) -> None:
+    client.create_configuration_set(ConfigurationSetName="s")
+    definition = sns("SEND")
+    client.create_configuration_set_event_destination(
+        ConfigurationSetName="s", EventDestinationName="kept", EventDestination=definition
+    )
+    refused = {"Enabled": True, "SnsDestination": {"TopicArn": TOPIC}}
+    if event_types is not None:
+        refused["MatchingEventTypes"] = event_types
+    for write in (
+        client.create_configuration_set_event_destination,
+        client.update_configuration_set_event_destination,
+    ):
+        with api_error("BadRequestException", 400) as caught:
+            write(ConfigurationSetName="s", EventDestinationName="kept", EventDestination=refused)
+        assert caught.value.response["Error"]["Message"] == NO_EVENT_TYPES_MESSAGE
+    assert destinations(client, "s") == {"kept": definition}
 
 
 @pytest.mark.parametrize(
@@ -314,7 +336,13 @@ def test_ten_dimensions_per_cloudwatch_destination(client: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("member", "value"), [("DimensionName", "has space"), ("DefaultDimensionValue", "x" * 300)]
+    ("member", "value"),
+    [
+        ("DimensionName", "has space"),
+        ("DimensionName", "a.b"),
+        ("DefaultDimensionValue", "x" * 300),
+        ("DefaultDimensionValue", "a b"),
+    ],
 )
 def test_invalid_dimension_text_is_rejected(client: Any, member: str, value: str) -> None:
     client.create_configuration_set(ConfigurationSetName="s")
@@ -324,6 +352,27 @@ def test_invalid_dimension_text_is_rejected(client: Any, member: str, value: str
         client.create_configuration_set_event_destination(
             ConfigurationSetName="s", EventDestinationName="d", EventDestination=definition
         )
+
+
+def test_dimension_text_rules_follow_each_api_model(pinpoint: Any, sesv2: Any) -> None:
+    """sesv2's DefaultDimensionValue documentation also allows `.` and `@`; pinpoint-email's
+    does not; names are 255 characters at most in sesv2, 256 in pinpoint-email."""
+    sesv2.create_configuration_set(ConfigurationSetName="s")
+
+    def write(client: Any, name: str, **dimension: str) -> None:
+        definition = cloudwatch(1)
+        definition["CloudWatchDestination"]["DimensionConfigurations"][0].update(dimension)
+        client.create_configuration_set_event_destination(
+            ConfigurationSetName="s", EventDestinationName=name, EventDestination=definition
+        )
+
+    write(sesv2, "v2", DefaultDimensionValue="no-reply@example.com")
+    write(pinpoint, "v1", DimensionName="n" * 256)
+    with api_error("BadRequestException", 400):
+        write(pinpoint, "v1-at", DefaultDimensionValue="no-reply@example.com")
+    with api_error("BadRequestException", 400):
+        write(sesv2, "v2-long", DimensionName="n" * 256)
+    assert sorted(destinations(sesv2, "s")) == ["v1", "v2"]
 
 
 def test_ten_thousand_configuration_sets_per_region(connect: Any) -> None:

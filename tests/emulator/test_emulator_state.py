@@ -120,6 +120,7 @@ BAD_DOCUMENTS: dict[str, Any] = {
     "bad destination name": document({"us-east-1": {"s": {"bad.name": sns()}}}),
     "two destination types": document({"us-east-1": {"s": {"d": {**sns(), **cloudwatch(1)}}}}),
     "unknown event type": document({"us-east-1": {"s": {"d": sns("BOUNCES")}}}),
+    "no event types": document({"us-east-1": {"s": {"d": {**sns(), "MatchingEventTypes": []}}}}),
     "wrong member type": document({"us-east-1": {"s": {"d": {**sns(), "Enabled": "yes"}}}}),
     "name inside definition": document({"us-east-1": {"s": {"d": {**sns(), "Name": "d"}}}}),
     "too many destinations": document({"us-east-1": {"s": {f"d{i}": sns() for i in range(11)}}}),
