@@ -5,7 +5,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help venv test lint typecheck pytest demo bench schema clean
+# A second venv with the oldest boto3/botocore that pyproject allows: the emulator must answer
+# the routes of every supported botocore (tests/emulator/test_emulator_botocore_versions.py).
+OLDEST_VENV ?= .venv-oldest
+OLDEST_PINS := tests/emulator/botocore-oldest.txt
+OLDEST_STAMP := $(OLDEST_VENV)/.installed
+
+.PHONY: help venv venv-oldest test lint typecheck pytest demo bench schema clean
 
 help:
 	@echo "make demo   - start the emulator with a demo live state and plan specs/ against it"
@@ -20,6 +26,13 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+$(OLDEST_STAMP): $(OLDEST_PINS)
+	$(PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_VENV)/bin/python -m pip install --quiet -r $(OLDEST_PINS)
+	@touch $@
+
+venv-oldest: $(OLDEST_STAMP)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check driftcheck tests
 	$(VENV)/bin/ruff format --check driftcheck tests
@@ -27,8 +40,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-pytest: $(STAMP)
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+pytest: $(STAMP) $(OLDEST_STAMP)
+	DRIFTCHECK_OLDEST_PYTHON=$(OLDEST_VENV)/bin/python $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
@@ -53,4 +66,4 @@ bench: $(STAMP)
 	$(PY) -m tests.bench
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) $(OLDEST_VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

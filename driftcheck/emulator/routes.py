@@ -3,6 +3,12 @@
 Each supported operation's ``http.method`` and ``http.requestUri`` become a compiled matcher;
 its input members are read where the model says (``uri``, ``querystring``, ``header``, or the
 JSON body) and converted to the member's type, then checked with botocore's ParamValidator.
+
+The installed botocore gives one route per operation, but clients bundle other botocore
+releases (the AWS CLI ships its own), and a few operations changed their request URI between
+releases. :data:`WIRE_VARIANTS` lists every route of such an operation with the releases that
+send it, and the router answers all of them, so that any supported client is understood
+whichever botocore the emulator itself runs on.
 """
 
 from __future__ import annotations
@@ -104,16 +110,62 @@ def _convert(member: Member, values: list[str]) -> Any:
     return value
 
 
-def build_route(schema: ApiSchema, operation: str) -> Route:
+@dataclass(frozen=True)
+class WireVariant:
+    """How some botocore releases send an operation whose route changed between releases.
+
+    Members named in ``querystring`` travel in the query string (under their own name); the
+    others, except path labels, in the JSON body.
+    """
+
+    api: Api
+    operation: str
+    method: str
+    request_uri: str
+    querystring: tuple[str, ...]
+    releases: str  # the botocore releases that send it (read from their service models)
+
+
+# Found by reading the model of every botocore release from 1.34.0 (the oldest that boto3>=1.34
+# allows) to 1.44.8: in botocore's git history up to 1.43.67, then the wheels of 1.43.97 and
+# 1.43.101 to 1.43.105. Every other emulated operation kept its route in all of them. moto's
+# sesv2 routes note the same change ("Botocore 1.43.105 changed some request uri paths").
+WIRE_VARIANTS = (
+    WireVariant(
+        Api.SESV2,
+        "ListConfigurationSets",
+        "GET",
+        "/v2/email/configuration-sets",
+        querystring=("NextToken", "PageSize"),
+        releases="botocore <= 1.43.104 (and the AWS CLI releases that bundle one)",
+    ),
+    WireVariant(
+        Api.SESV2,
+        "ListConfigurationSets",
+        "POST",
+        "/v2/email/list-configuration-sets",
+        querystring=(),
+        releases="botocore >= 1.43.105",
+    ),
+)
+
+
+def build_route(schema: ApiSchema, operation: str, variant: WireVariant | None = None) -> Route:
+    """The route of ``operation`` as the installed model says, or as ``variant`` says."""
     op = schema.operation(operation)
     input_shape = op.input_shape
     if input_shape.serialization.get("payload"):
         raise ValueError(f"{operation}: payload members are not supported")
+    method, request_uri = op.http["method"], op.http["requestUri"]
+    if variant is not None:
+        method, request_uri = variant.method, variant.request_uri
     located: dict[str, list[Member]] = {"uri": [], "querystring": [], "header": []}
     body: dict[str, str] = {}
     for name, member_shape in input_shape.members.items():
         location = member_shape.serialization.get("location")
         wire_name = member_shape.serialization.get("name", name)
+        if variant is not None and location != "uri":
+            location, wire_name = ("querystring" if name in variant.querystring else None), name
         if location is None:
             body[wire_name] = name
         elif location in located:
@@ -123,8 +175,8 @@ def build_route(schema: ApiSchema, operation: str) -> Route:
     return Route(
         schema=schema,
         operation=operation,
-        method=op.http["method"],
-        pattern=_compile(op.http["requestUri"]),
+        method=method,
+        pattern=_compile(request_uri),
         uri=tuple(located["uri"]),
         querystring=tuple(located["querystring"]),
         headers=tuple(located["header"]),
@@ -147,7 +199,8 @@ def _compile(request_uri: str) -> re.Pattern[str]:
 
 
 class Router:
-    """Finds the route of a request among the supported operations of both APIs."""
+    """Finds the route of a request among the supported operations of both APIs: the route of
+    the installed model and every route in :data:`WIRE_VARIANTS`."""
 
     def __init__(self, operations: Iterable[str], apis: Iterable[Api] = tuple(Api)) -> None:
         names = tuple(operations)
@@ -155,8 +208,15 @@ class Router:
         for api in apis:
             schema = api_schema(api)
             for operation in names:
-                route = build_route(schema, operation)
-                self._routes.setdefault(route.method, []).append(route)
+                self._add(build_route(schema, operation))
+                for variant in WIRE_VARIANTS:
+                    if (variant.api, variant.operation) == (api, operation):
+                        self._add(build_route(schema, operation, variant))
+
+    def _add(self, route: Route) -> None:
+        routes = self._routes.setdefault(route.method, [])
+        if all(known.pattern.pattern != route.pattern.pattern for known in routes):
+            routes.append(route)
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for route in self._routes.get(method, ()):

@@ -47,7 +47,7 @@ def test_error_wire_format(emulator: Emulator) -> None:
     [
         ("GET", "/v1/email/nothing-here"),
         ("PATCH", "/v1/email/configuration-sets"),
-        ("GET", "/v2/email/configuration-sets"),  # sesv2 lists with POST /v2/email/list-...
+        ("PUT", "/v2/email/list-configuration-sets"),
         ("GET", "/"),
         ("OPTIONS", "/v1/email/configuration-sets"),
     ],

@@ -1,0 +1,115 @@
+"""Every route that a supported botocore sends is answered, by the newest and the oldest.
+
+The newest is this venv's botocore; the oldest that pyproject allows lives in ``.venv-oldest``
+(``make venv-oldest``, pinned in botocore-oldest.txt), whose interpreter ``make test`` passes in
+``DRIFTCHECK_OLDEST_PYTHON``. Both run drive_every_operation.py (every emulated operation of both
+APIs, over HTTP, with error cases) against one emulator that runs on this venv's botocore.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import botocore
+import pytest
+from packaging.version import Version
+
+from driftcheck.emulator import Emulator
+from driftcheck.emulator.operations import OPERATIONS
+from driftcheck.emulator.routes import WIRE_VARIANTS, build_route
+from driftcheck.emulator.schema import api_schema
+from driftcheck.model import Api
+
+HERE = Path(__file__).parent
+SCRIPT = HERE / "drive_every_operation.py"
+EVERY_OPERATION = {f"{api.value} {operation}" for api in Api for operation in OPERATIONS}
+
+
+def oldest_pins() -> dict[str, str]:
+    lines = (HERE / "botocore-oldest.txt").read_text().splitlines()
+    pins = (line.split("==") for line in lines if line and not line.startswith("#"))
+    return {name: version for name, version in pins}
+
+
+def drive(python: str, emulator: Emulator) -> dict[str, Any]:
+    done = subprocess.run(
+        [python, str(SCRIPT), emulator.url], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    report: dict[str, Any] = json.loads(done.stdout)
+    assert set(report["routes"]) == EVERY_OPERATION
+    stats = emulator.stats()
+    assert stats.unrouted == 0
+    assert {f"{api} {op}" for api, ops in stats.by_api.items() for op in ops} == EVERY_OPERATION
+    return report
+
+
+def test_the_newest_botocore(emulator: Emulator) -> None:
+    report = drive(sys.executable, emulator)
+    assert report["botocore"] == botocore.__version__
+
+
+def test_the_oldest_botocore_that_pyproject_allows(emulator: Emulator) -> None:
+    python = os.environ.get("DRIFTCHECK_OLDEST_PYTHON")
+    if not python:
+        pytest.skip("`make test` runs it: it needs .venv-oldest (`make venv-oldest`)")
+    assert Path(python).is_file(), f"{python} is missing: run `make venv-oldest`"
+    report = drive(python, emulator)
+    assert report["botocore"] == oldest_pins()["botocore"]
+    # The route that newer botocore releases no longer send, answered all the same.
+    assert report["routes"]["sesv2 ListConfigurationSets"] == "GET /v2/email/configuration-sets"
+
+
+def test_the_pinned_oldest_boto3_is_the_lower_bound_of_pyproject() -> None:
+    pyproject = (HERE.parent.parent / "pyproject.toml").read_text()
+    bound = re.search(r'"boto3>=([0-9.]+)', pyproject)
+    assert bound is not None
+    assert Version(oldest_pins()["boto3"]) == Version(bound.group(1))
+
+
+@pytest.mark.parametrize("variant", WIRE_VARIANTS, ids=lambda v: f"{v.method} {v.request_uri}")
+def test_a_variant_sent_by_the_installed_botocore_matches_its_model(variant: Any) -> None:
+    """The table's entry for the installed botocore's own route must read the request as the
+    model says (a wrong table entry would otherwise go unnoticed until a client used it)."""
+    schema = api_schema(variant.api)
+    http = schema.operation(variant.operation).http
+    if (http["method"], http["requestUri"]) != (variant.method, variant.request_uri):
+        pytest.skip(f"botocore {botocore.__version__} sends another route")
+    assert build_route(schema, variant.operation, variant) == build_route(schema, variant.operation)
+
+
+def test_both_sesv2_listing_routes_read_their_parameters(emulator: Emulator) -> None:
+    """GET reads PageSize and NextToken from the query string, POST from the JSON body."""
+    connection = http.client.HTTPConnection("127.0.0.1", emulator.port)
+
+    def call(method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        connection.request(method, path, body=None if body is None else json.dumps(body))
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+
+    for name in ("a", "b", "c"):
+        assert (
+            call("POST", "/v2/email/configuration-sets", {"ConfigurationSetName": name})[0] == 200
+        )
+
+    status, first = call("GET", "/v2/email/configuration-sets?PageSize=2")
+    assert (status, first["ConfigurationSets"]) == (200, ["a", "b"])
+    token = first["NextToken"]
+    assert call("GET", f"/v2/email/configuration-sets?NextToken={token}") == (
+        200,
+        {"ConfigurationSets": ["c"]},
+    )
+    assert call("POST", "/v2/email/list-configuration-sets", {"PageSize": 2}) == (200, first)
+    assert call("POST", "/v2/email/list-configuration-sets", {"NextToken": token}) == (
+        200,
+        {"ConfigurationSets": ["c"]},
+    )
+    assert call("GET", "/v2/email/configuration-sets?PageSize=two")[0] == 400
+    connection.close()
