@@ -27,7 +27,7 @@ import yaml
 from driftcheck import __version__
 from driftcheck.desired.document import NAME, VERSION, read_document
 from driftcheck.desired.variables import VARIABLE_NAME
-from driftcheck.desired.yaml_loader import load_yaml
+from driftcheck.desired.yaml_loader import MapNode, Node, load_yaml
 from driftcheck.errors import DriftcheckError, UsageError
 from driftcheck.files import write_atomically
 from driftcheck.live.clients import ClientSettings, make_clients
@@ -40,6 +40,7 @@ from driftcheck.service_model import DEFINITION_SHAPE, Shape, destination_blocks
 from driftcheck.wording import plural
 
 _GENERATED_NAME = "<generated spec>"
+_DESTINATIONS = "event_destinations"
 
 
 class ImportSpecError(DriftcheckError):
@@ -114,7 +115,7 @@ def import_spec(
         if (live.key.api, live.key.region) != (api, region):
             raise ValueError(f"{live.key} is not in {region} ({api.value})")
         sets[live.key.name] = {
-            "event_destinations": {
+            _DESTINATIONS: {
                 name: _destination(live.key, name, live.destinations[name], substitute)
                 for name in sorted(live.destinations)
             }
@@ -126,7 +127,7 @@ def import_spec(
     text = _header(generated_at, source_description) + yaml.dump(
         document, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=4096
     )
-    _check(text, variables)
+    _check(text, variables, api, region)
     return text
 
 
@@ -135,7 +136,8 @@ def _destination(key: SetKey, name: str, raw: Definition, substitute: _Substitut
     note = unreadable_type_note(key.api, definition)
     if note is not None:
         raise ImportSpecError(
-            f"cannot import {key.name}/{name} ({key.region}) through {key.api.value}: {note}"
+            f"cannot import {_destination_name(key.name, name)} ({key.region}, {key.api.value}): "
+            f"{note}"
         )
     ordered = _ordered(definition, shape(key.api, DEFINITION_SHAPE), key.api)
     ordered["MatchingEventTypes"] = _FlowList(ordered["MatchingEventTypes"])
@@ -174,18 +176,42 @@ def _header(generated_at: datetime, source_description: str) -> str:
     )
 
 
-def _check(text: str, variables: Mapping[str, str]) -> None:
+def _check(text: str, variables: Mapping[str, str], api: Api, region: str) -> None:
     """The generated text must load as a valid spec: a safety net for what the API allows
-    and a spec does not (e.g. a destination without event types)."""
+    and a spec does not. A problem names the set and destination it comes from, never a line
+    of a text that is not written anywhere."""
     loaded = load_yaml(text.encode("utf-8"), _GENERATED_NAME)
     problems = list(loaded.problems)
     if loaded.root is not None:
         problems += read_document(loaded.root, _GENERATED_NAME, variables, {})[1]
     if problems:
         first = problems[0]
+        where = _declared_at(loaded.root, first.line) if loaded.root is not None else None
+        what = "the live state" if where is None else _destination_name(*where)
         raise ImportSpecError(
-            f"the live state cannot be written as a valid spec: line {first.line}: {first.message}"
+            f"cannot import {what} ({region}, {api.value}) into a valid spec: {first.message}"
         )
+
+
+def _destination_name(set_name: str, destination: str | None) -> str:
+    if destination is None:
+        return f"configuration set {set_name}"
+    return f"event destination {destination} of configuration set {set_name}"
+
+
+def _declared_at(root: Node, line: int) -> tuple[str, str | None] | None:
+    """The set (and destination) whose entry in the generated spec holds ``line``."""
+    starts: list[tuple[int, str, str | None]] = []
+    sets = root.entries.get("configuration_sets") if isinstance(root, MapNode) else None
+    if sets is not None and isinstance(sets[1], MapNode):
+        for set_name, (set_key, body) in sets[1].entries.items():
+            starts.append((set_key.line, set_name, None))
+            destinations = body.entries.get(_DESTINATIONS) if isinstance(body, MapNode) else None
+            if destinations is not None and isinstance(destinations[1], MapNode):
+                for name, (key, _) in destinations[1].entries.items():
+                    starts.append((key.line, set_name, name))
+    before = [(set_name, name) for start, set_name, name in starts if start <= line]
+    return before[-1] if before else None
 
 
 class _Substitution:

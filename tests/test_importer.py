@@ -21,6 +21,7 @@ from driftcheck.importer import (
 from driftcheck.live.clients import ClientSettings
 from driftcheck.model import Api, LiveSet, LiveState, SetKey, SetStatus
 from driftcheck.plan import plan
+from tests.conftest import run_cli
 from tests.factories import ACCOUNT
 
 WHEN = datetime(2026, 11, 29, 5, 0, tzinfo=timezone.utc)
@@ -236,14 +237,51 @@ def test_bad_variables_are_usage_errors(variables: dict[str, str], words: str) -
 def test_an_eventbridge_destination_cannot_be_imported_through_pinpoint_email() -> None:
     # botocore's pinpoint-email model drops EventBridgeDestination: no block is left
     hidden = {"Enabled": True, "MatchingEventTypes": ["SEND"]}
-    with pytest.raises(ImportSpecError, match=r"cannot import tx/bus .*use `api: sesv2`"):
+    with pytest.raises(
+        ImportSpecError,
+        match=r"^cannot import event destination bus of configuration set tx "
+        r"\(us-east-1, pinpoint-email\): .*use `api: sesv2`",
+    ):
         spec_of([live_set("tx", {"bus": hidden}, Api.PINPOINT_EMAIL)], Api.PINPOINT_EMAIL)
 
 
-def test_what_no_spec_can_express_is_an_error_not_a_broken_file() -> None:
+def test_what_no_spec_can_express_names_its_set_and_destination() -> None:
+    """Not a line of the generated text, which is never written: the set and destination."""
     no_types = {**EVERY_TYPE["sns"], "MatchingEventTypes": []}
-    with pytest.raises(ImportSpecError, match="cannot be written as a valid spec: line 12: "):
-        spec_of([live_set("tx", {"a": no_types})])
+    sets = [
+        live_set("a-first", {"sns": EVERY_TYPE["sns"]}),
+        live_set("tx", {"cw": EVERY_TYPE["cw"], "no-types": no_types, "z": EVERY_TYPE["sns"]}),
+        live_set("z-last", {"fh": EVERY_TYPE["fh"]}),
+    ]
+    with pytest.raises(ImportSpecError) as caught:
+        spec_of(sets)
+    assert str(caught.value) == (
+        "cannot import event destination no-types of configuration set tx (us-east-1, sesv2) "
+        "into a valid spec: `MatchingEventTypes` must not be empty"
+    )
+
+
+def test_an_import_that_cannot_be_written_is_one_error_and_no_file(
+    emulator: Emulator, aws_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Through the CLI: exit 1, one sentence naming the set and destination, nothing written."""
+    emulator.reset(
+        {
+            "version": 1,
+            "regions": {REGION: {"tx": {"bus": EVERY_TYPE["bus"], "ok": EVERY_TYPE["sns"]}}},
+        }
+    )
+    out = tmp_path / "live.yaml"
+    args = ("--configuration-set", "tx", "--out", str(out), "--region", REGION)
+    args += ("--endpoint-url", emulator.url)
+    result = run_cli("import", *args, env=aws_env)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr.startswith(
+        "driftcheck: error: cannot import event destination bus of configuration set tx "
+        "(us-east-1, pinpoint-email): "
+    )
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_describe_source_never_shows_url_credentials() -> None:
