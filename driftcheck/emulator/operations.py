@@ -85,15 +85,19 @@ def decode_token(token: str) -> str:
 
 
 def create_configuration_set(call: Call) -> dict[str, Any]:
-    # The other members (TrackingOptions, Tags...) are accepted and not kept.
     check_name("configuration set", call.set_name)
-    call.state.create_set(call.region, call.set_name)
+    options = {k: v for k, v in call.params.items() if k != "ConfigurationSetName"}
+    call.state.create_set(call.region, call.set_name, options)
     return {}
 
 
 def get_configuration_set(call: Call) -> dict[str, Any]:
-    call.state.require_set(call.region, call.set_name)
-    return {"ConfigurationSetName": call.set_name}
+    # The options given on create, as given: what AWS adds to a set created without them
+    # (defaults such as SendingEnabled) is not documented, so nothing is invented.
+    return {
+        "ConfigurationSetName": call.set_name,
+        **call.state.set_options(call.region, call.set_name),
+    }
 
 
 def delete_configuration_set(call: Call) -> dict[str, Any]:

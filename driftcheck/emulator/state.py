@@ -9,6 +9,10 @@ A state document (seed file, ``reset`` body, :meth:`State.dump`) has this shape:
     {"version": 1, "regions": {"us-east-1": {"<set>": {"<destination>": {<definition>}}}}}
 
 where a definition is an ``EventDestinationDefinition`` as the API returns it, without ``Name``.
+
+The other options of a configuration set (``Tags``, ``SendingOptions``... as given to
+CreateConfigurationSet) are kept for GetConfigurationSet, but are not part of state documents:
+driftcheck reads event destinations only, and seeds describe those.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ class State:
         self._lock = threading.Lock()
         self._regions: Regions = {}
         self._sorted: dict[str, list[str]] = {}  # region -> sorted set names (a cache)
+        self._options: dict[tuple[str, str], dict[str, Any]] = {}  # (region, set) -> options
         self.replace(regions or {})
 
     def replace(self, regions: Regions) -> None:
@@ -62,6 +67,7 @@ class State:
                 for region, sets in regions.items()
             }
             self._sorted = {}
+            self._options = {}
 
     def dump(self) -> dict[str, Any]:
         """A state document of everything held (empty regions left out)."""
@@ -77,7 +83,8 @@ class State:
 
     # --- configuration sets --------------------------------------------------------------
 
-    def create_set(self, region: str, name: str) -> None:
+    def create_set(self, region: str, name: str, options: Mapping[str, Any] | None = None) -> None:
+        """Create an empty set; ``options`` (validated JSON-like data) are kept as given."""
         with self._lock:
             sets = self._regions.setdefault(region, {})
             if name in sets:
@@ -90,16 +97,23 @@ class State:
                 )
             sets[name] = {}
             self._sorted.pop(region, None)
+            if options:
+                self._options[region, name] = json.loads(json.dumps(options))
 
     def delete_set(self, region: str, name: str) -> None:
         with self._lock:
             self._set(region, name)
             del self._regions[region][name]
             self._sorted.pop(region, None)
+            self._options.pop((region, name), None)
 
-    def require_set(self, region: str, name: str) -> None:
+    def set_options(self, region: str, name: str) -> dict[str, Any]:
+        """The options the set was created with (a copy); NotFoundException when it is missing."""
         with self._lock:
             self._set(region, name)
+            options = self._options.get((region, name), {})
+        copied: dict[str, Any] = json.loads(json.dumps(options))  # never mutated once stored
+        return copied
 
     def list_sets(
         self, region: str, after: str | None, limit: int, contains: str | None = None

@@ -44,6 +44,24 @@ def test_configuration_set_crud(client: Any) -> None:
         client.get_configuration_set(ConfigurationSetName="orders")
 
 
+def test_a_set_reads_back_the_options_it_was_created_with(client: Any) -> None:
+    options = {
+        "Tags": [{"Key": "team", "Value": "mail"}],
+        "SendingOptions": {"SendingEnabled": False},
+        "TrackingOptions": {"CustomRedirectDomain": "click.example.com"},
+    }
+    client.create_configuration_set(ConfigurationSetName="s", **options)
+    got = client.get_configuration_set(ConfigurationSetName="s")
+    got.pop("ResponseMetadata")
+    assert got == {"ConfigurationSetName": "s", **options}
+
+    client.delete_configuration_set(ConfigurationSetName="s")
+    client.create_configuration_set(ConfigurationSetName="s")
+    got = client.get_configuration_set(ConfigurationSetName="s")
+    got.pop("ResponseMetadata")
+    assert got == {"ConfigurationSetName": "s"}  # nothing left of the deleted set
+
+
 def test_destination_crud(client: Any) -> None:
     client.create_configuration_set(ConfigurationSetName="orders")
     client.create_configuration_set_event_destination(

@@ -26,6 +26,14 @@ from driftcheck.emulator import Emulator
 from tests.emulator.conftest import NO_RETRIES, ClientFactory
 
 NEXT_TOKEN = "<the NextToken of the previous answer>"
+OPTIONS = {"Tags": [{"Key": "team", "Value": "mail"}], "SendingOptions": {"SendingEnabled": True}}
+MOTO_EMPTY_OPTIONS = {
+    "DeliveryOptions": {},
+    "ReputationOptions": {},
+    "SuppressionOptions": {},
+    "TrackingOptions": {},
+    "VdmOptions": {},
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,12 @@ SCRIPT = (
     Step("delete b", "delete_configuration_set", {"ConfigurationSetName": "b"}),
     Step("delete b again", "delete_configuration_set", {"ConfigurationSetName": "b"}),
     Step("list after the delete", "list_configuration_sets", {}),
+    Step(
+        "create t with options",
+        "create_configuration_set",
+        {"ConfigurationSetName": "t", **OPTIONS},
+    ),
+    Step("get t", "get_configuration_set", {"ConfigurationSetName": "t"}),
     Step("create a name with a space", "create_configuration_set", {"ConfigurationSetName": "a b"}),
     Step(
         "create a 65-character name", "create_configuration_set", {"ConfigurationSetName": "n" * 65}
@@ -69,19 +83,30 @@ KNOWN_DIFFERENCES: dict[str, tuple[Any, Any, str]] = {
             200,
             {
                 "ConfigurationSetName": "a",
-                "DeliveryOptions": {},
-                "ReputationOptions": {},
                 "SendingOptions": {"SendingEnabled": False},
-                "SuppressionOptions": {},
                 "Tags": [],
-                "TrackingOptions": {},
-                "VdmOptions": {},
+                **MOTO_EMPTY_OPTIONS,
             },
         ),
         ("ok", 200, {"ConfigurationSetName": "a"}),
         "both name the set; moto also answers every option member, empty, and sending disabled "
-        "for a set created without options (AWS does not document what it fills in for one; the "
-        "emulator keeps no set options, as driftcheck never reads them)",
+        "for a set created without options; AWS does not document what it fills in for one, so "
+        "the emulator answers only what the set was created with",
+    ),
+    "get t": (
+        (
+            "ok",
+            200,
+            {
+                "ConfigurationSetName": "t",
+                **MOTO_EMPTY_OPTIONS,
+                "Tags": OPTIONS["Tags"],
+                "SendingOptions": {"SendingEnabled": False},
+            },
+        ),
+        ("ok", 200, {"ConfigurationSetName": "t", **OPTIONS}),
+        "both answer the Tags given on create; moto ignores the SendingOptions given (it answers "
+        "sending disabled whatever was asked) and adds the other members, empty (as for `get a`)",
     ),
     "list with a bad token": (
         ("error", 400, "InvalidToken"),
