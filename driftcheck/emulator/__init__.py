@@ -6,8 +6,11 @@ Unmodified boto3 clients for ``pinpoint-email`` (``/v1/email/...``) and ``sesv2`
     with start_emulator(state=DEMO_STATE) as emu:
         client = boto3.client("sesv2", endpoint_url=emu.url, region_name="us-east-1", ...)
 
-Routes, input shapes and enums come from botocore's service models; errors travel exactly as
-AWS REST-JSON errors do. The region is the one in the request's SigV4 credential scope.
+Routes, input shapes and enums come from botocore's service models, plus the routes that other
+supported botocore releases send for the same operations (``routes.WIRE_VARIANTS``); the
+service's own rules for writes, each with its source, are in :mod:`driftcheck.emulator.rules`.
+Errors travel exactly as AWS REST-JSON errors do. The region is the one in the request's SigV4
+credential scope.
 Control endpoints under ``/_emulator/``: ``GET stats``, ``POST stats/reset`` (counters only),
 ``GET state``, ``POST reset`` (state and counters; optional body: the new state document),
 ``GET``/``POST faults`` (a POST replaces every fault).

@@ -27,13 +27,14 @@ from tests.emulator.conftest import NO_RETRIES, ClientFactory
 
 NEXT_TOKEN = "<the NextToken of the previous answer>"
 OPTIONS = {"Tags": [{"Key": "team", "Value": "mail"}], "SendingOptions": {"SendingEnabled": True}}
-MOTO_EMPTY_OPTIONS = {
-    "DeliveryOptions": {},
-    "ReputationOptions": {},
-    "SuppressionOptions": {},
-    "TrackingOptions": {},
-    "VdmOptions": {},
-}
+
+
+def moto_get(name: str, **given: Any) -> tuple[str, int, dict[str, Any]]:
+    """moto's GetConfigurationSet answer: every option member, empty unless given on create,
+    and sending disabled whatever the SendingOptions given."""
+    empty = ("Delivery", "Reputation", "Suppression", "Tracking", "Vdm")
+    answer = {"ConfigurationSetName": name, **{f"{kind}Options": {} for kind in empty}}
+    return ("ok", 200, {**answer, "Tags": [], **given, "SendingOptions": {"SendingEnabled": False}})
 
 
 @dataclass(frozen=True)
@@ -74,36 +75,18 @@ KNOWN_DIFFERENCES: dict[str, tuple[Any, Any, str]] = {
     "create a again": (
         ("error", 400, "ConfigurationSetAlreadyExistsException"),
         ("error", 400, "AlreadyExistsException"),
-        "moto raises an error code of SES v1 that the sesv2 model does not declare; the model's "
+        "moto answers an error code that the sesv2 model does not declare; the model's "
         "CreateConfigurationSet declares AlreadyExistsException for an existing name",
     ),
     "get a": (
-        (
-            "ok",
-            200,
-            {
-                "ConfigurationSetName": "a",
-                "SendingOptions": {"SendingEnabled": False},
-                "Tags": [],
-                **MOTO_EMPTY_OPTIONS,
-            },
-        ),
+        moto_get("a"),
         ("ok", 200, {"ConfigurationSetName": "a"}),
         "both name the set; moto also answers every option member, empty, and sending disabled "
         "for a set created without options; AWS does not document what it fills in for one, so "
         "the emulator answers only what the set was created with",
     ),
     "get t": (
-        (
-            "ok",
-            200,
-            {
-                "ConfigurationSetName": "t",
-                **MOTO_EMPTY_OPTIONS,
-                "Tags": OPTIONS["Tags"],
-                "SendingOptions": {"SendingEnabled": False},
-            },
-        ),
+        moto_get("t", Tags=OPTIONS["Tags"]),
         ("ok", 200, {"ConfigurationSetName": "t", **OPTIONS}),
         "both answer the Tags given on create; moto ignores the SendingOptions given (it answers "
         "sending disabled whatever was asked) and adds the other members, empty (as for `get a`)",
