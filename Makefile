@@ -41,7 +41,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 pytest: $(STAMP) $(OLDEST_STAMP)
-	DRIFTCHECK_OLDEST_PYTHON=$(OLDEST_VENV)/bin/python $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DRIFTCHECK_OLDEST_PYTHON=$(abspath $(OLDEST_VENV))/bin/python $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
