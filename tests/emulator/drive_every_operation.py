@@ -1,8 +1,9 @@
 """Drive every emulated operation of both APIs with this interpreter's boto3, over HTTP.
 
-Usage: ``python drive_every_operation.py ENDPOINT_URL``. Prints one JSON object (the botocore
-version and the route of every operation called) and exits 0, or names the first surprise and
-exits 1.
+Usage: ``python drive_every_operation.py ENDPOINT_URL [BLOCK...]``. Prints one JSON object (the
+botocore version and the route of every operation called) and exits 0, or names the first
+surprise and exits 1. Destinations of every type the client's model knows are written, or only
+of the BLOCK types given (for an emulator whose own botocore knows fewer).
 
 It imports nothing but boto3 and the standard library, because it also runs in ``.venv-oldest``
 (``make venv-oldest``: the oldest boto3/botocore that pyproject allows), whose botocore sends
@@ -78,7 +79,7 @@ def list_all(client: Any) -> list[str]:
         params["NextToken"] = page["NextToken"]
 
 
-def drive(client: Any, prefix: str) -> None:
+def drive(client: Any, prefix: str, only: list[str]) -> None:
     sets = [f"{prefix}-{n}" for n in ("a", "b", "c")]
     for name in sets:
         client.create_configuration_set(ConfigurationSetName=name)
@@ -96,7 +97,7 @@ def drive(client: Any, prefix: str) -> None:
 
     definition_shape = client.meta.service_model.shape_for("EventDestinationDefinition")
     expected = {}
-    for block in (b for b in BLOCKS if b in definition_shape.members):
+    for block in (b for b in BLOCKS if b in definition_shape.members and (not only or b in only)):
         definition = {
             "Enabled": True,
             "MatchingEventTypes": ["SEND", "BOUNCE"],
@@ -141,7 +142,7 @@ def drive(client: Any, prefix: str) -> None:
     expect(not [n for n in list_all(client) if n.startswith(f"{prefix}-")], "sets left over")
 
 
-def main(endpoint_url: str) -> int:
+def main(endpoint_url: str, only: list[str]) -> int:
     session = boto3.session.Session(
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
     )
@@ -156,7 +157,7 @@ def main(endpoint_url: str) -> int:
 
         client.meta.events.register("before-send", record)
         try:
-            drive(client, api)
+            drive(client, api, only)
         except (Surprise, ClientError) as e:
             print(f"{api} (botocore {botocore.__version__}): {e}", file=sys.stderr)
             return 1
@@ -165,4 +166,4 @@ def main(endpoint_url: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2:]))

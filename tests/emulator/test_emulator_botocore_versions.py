@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.request import urlopen
 
 import botocore
 import pytest
@@ -28,6 +29,7 @@ from driftcheck.emulator.schema import api_schema
 from driftcheck.model import Api
 
 HERE = Path(__file__).parent
+REPO = HERE.parent.parent
 SCRIPT = HERE / "drive_every_operation.py"
 EVERY_OPERATION = {f"{api.value} {operation}" for api in Api for operation in OPERATIONS}
 
@@ -51,24 +53,73 @@ def drive(python: str, emulator: Emulator) -> dict[str, Any]:
     return report
 
 
+def oldest_python() -> str:
+    python = os.environ.get("DRIFTCHECK_OLDEST_PYTHON")
+    if not python:
+        pytest.skip("`make test` runs it: it needs .venv-oldest (`make venv-oldest`)")
+    assert Path(python).is_file(), f"{python} is missing: run `make venv-oldest`"
+    return python
+
+
 def test_the_newest_botocore(emulator: Emulator) -> None:
     report = drive(sys.executable, emulator)
     assert report["botocore"] == botocore.__version__
 
 
 def test_the_oldest_botocore_that_pyproject_allows(emulator: Emulator) -> None:
-    python = os.environ.get("DRIFTCHECK_OLDEST_PYTHON")
-    if not python:
-        pytest.skip("`make test` runs it: it needs .venv-oldest (`make venv-oldest`)")
-    assert Path(python).is_file(), f"{python} is missing: run `make venv-oldest`"
-    report = drive(python, emulator)
+    report = drive(oldest_python(), emulator)
     assert report["botocore"] == oldest_pins()["botocore"]
     # The route that newer botocore releases no longer send, answered all the same.
     assert report["routes"]["sesv2 ListConfigurationSets"] == "GET /v2/email/configuration-sets"
 
 
+def test_an_emulator_on_the_oldest_botocore_answers_the_newest() -> None:
+    """The other way round: `driftcheck emulator` on botocore 1.34.0 answers the routes that
+    only newer releases send. Its model has no EventBridgeDestination, so none is written."""
+    code = (
+        "import sys; from driftcheck.emulator import start_emulator; "
+        "print(start_emulator().url, flush=True); sys.stdin.read()"  # serve until stdin closes
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with subprocess.Popen(
+        [oldest_python(), "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as server:
+        assert server.stdin is not None and server.stdout is not None
+        url = server.stdout.readline().strip()
+        try:
+            blocks = [
+                "SnsDestination",
+                "CloudWatchDestination",
+                "KinesisFirehoseDestination",
+                "PinpointDestination",
+            ]
+            done = subprocess.run(
+                [sys.executable, str(SCRIPT), url, *blocks],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            with urlopen(f"{url}/_emulator/stats", timeout=10) as answer:
+                stats = json.load(answer)
+        finally:
+            server.stdin.close()
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    newest = api_schema(Api.SESV2).operation("ListConfigurationSets").http
+    assert (
+        report["routes"]["sesv2 ListConfigurationSets"]
+        == f"{newest['method']} {newest['requestUri']}"
+    )
+    assert stats["unrouted"] == 0
+    assert {f"{api} {op}" for api, ops in stats["by_api"].items() for op in ops} == EVERY_OPERATION
+
+
 def test_the_pinned_oldest_boto3_is_the_lower_bound_of_pyproject() -> None:
-    pyproject = (HERE.parent.parent / "pyproject.toml").read_text()
+    pyproject = (REPO / "pyproject.toml").read_text()
     bound = re.search(r'"boto3>=([0-9.]+)', pyproject)
     assert bound is not None
     assert Version(oldest_pins()["boto3"]) == Version(bound.group(1))
