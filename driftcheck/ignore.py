@@ -20,9 +20,10 @@ from fnmatch import fnmatchcase
 from functools import partial
 from pathlib import Path
 
+from driftcheck.diffpath import PathSyntaxError, check_glob, glob_matches
 from driftcheck.errors import Problem, SpecError, UsageError
 from driftcheck.model import DesiredState, Plan, SetKey, SetStatus
-from driftcheck.plan import mark_ignored, path_covers
+from driftcheck.plan import mark_ignored
 
 IGNORE_FILE = ".driftignore"
 
@@ -33,7 +34,7 @@ class Pattern:
     origin: str  # ``FILE:LINE`` or ``--ignore``
     negate: bool
     parts: tuple[str, ...]  # 3 (a set) or 4 (a destination) glob parts
-    field: str | None  # a plan path glob, for differences
+    field: str | None  # a difference path glob (see driftcheck.diffpath), for differences
 
     def matches_set(self, key: SetKey) -> bool:
         return len(self.parts) == 3 and self.field is None and self._matches_key(key)
@@ -51,7 +52,7 @@ class Pattern:
             return False
         if len(self.parts) == 4 and not fnmatchcase(name, self.parts[3]):
             return False
-        return path_covers(self.field, path) or fnmatchcase(path, self.field)
+        return glob_matches(self.field, path)
 
     def _matches_key(self, key: SetKey) -> bool:
         api, region, name = self.parts[:3]
@@ -75,6 +76,11 @@ def parse_pattern(text: str, origin: str) -> Pattern:
         )
     if colon and not field:
         raise ValueError(f"{text.strip()!r} has an empty field path after ':'")
+    if field:
+        try:
+            check_glob(field)
+        except PathSyntaxError as error:
+            raise ValueError(f"{text.strip()!r} has a malformed field path: {error}") from error
     if colon and len(parts) == 3:
         parts = (*parts, "*")  # a field of any destination in the set
     return Pattern(text.strip(), origin, negate, parts, field or None)

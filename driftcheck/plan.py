@@ -18,6 +18,18 @@ from typing import Any
 from deepdiff import DeepDiff
 from deepdiff.helper import NotPresent
 
+from driftcheck.diffpath import (
+    KEYED_LISTS,
+    Key,
+    Member,
+    Path,
+    PathNotFound,
+    Segment,
+    apply_differences,
+    covers,
+    format_path,
+    keyed_items,
+)
 from driftcheck.model import (
     Action,
     Definition,
@@ -38,7 +50,6 @@ from driftcheck.model import (
 )
 from driftcheck.normalise import (
     CLOUDWATCH,
-    DIMENSION_NAME,
     DIMENSIONS,
     normalise_definition,
     unreadable_type_note,
@@ -123,13 +134,7 @@ def mark_ignored(row: DestinationPlan, ignores: Callable[[str], bool]) -> Destin
 
 
 def _covered(prefixes: tuple[str, ...], path: str) -> bool:
-    return any(path_covers(prefix, path) for prefix in prefixes)
-
-
-def path_covers(prefix: str, path: str) -> bool:
-    """Whether ``prefix`` names ``path`` or a member above it (``SnsDestination`` covers
-    ``SnsDestination.TopicArn``; ``...DimensionConfigurations[d]`` covers its fields)."""
-    return path == prefix or path.startswith((prefix + ".", prefix + "["))
+    return any(covers(prefix, path) for prefix in prefixes)
 
 
 def fingerprint(live_set: LiveSet) -> str | None:
@@ -192,84 +197,213 @@ def _plan_present_set(
         elif name not in live:
             rows.append(_missing(desired_set, spec))
         else:
-            actual = live[name]
-            differences = compare(spec.definition, actual)
-            if not differences:
-                actual = spec.definition  # equal: share one object, halve the memory
-            row = DestinationPlan(
-                key=key,
-                name=name,
-                status=Status.MISCONFIGURED if differences else Status.IN_SYNC,
-                action=Action.UPDATE if differences else Action.NOOP,
-                expected=spec.definition,
-                actual=actual,
-                differences=differences,
-                source=spec.source,
-                note=unreadable_type_note(key.api, actual) if differences else None,
-            )
-            if spec.ignore_changes:
-                row = mark_ignored(row, partial(_covered, spec.ignore_changes))
-            rows.append(row)
+            rows.append(_compared(key, spec, live[name]))
     return rows
 
 
+def _compared(key: SetKey, spec: DesiredDestination, actual: Definition) -> DestinationPlan:
+    """The row of a destination that is both declared and live.
+
+    The verdict is the normalised forms' ``==`` and nothing else: a pair that differs is
+    misconfigured even if no difference could be explained (which :func:`compare` rules
+    out), and ``actual`` is the live definition, shared with the spec's only when equal.
+    """
+    if spec.definition == actual:
+        return DestinationPlan(
+            key=key,
+            name=spec.name,
+            status=Status.IN_SYNC,
+            action=Action.NOOP,
+            expected=spec.definition,
+            actual=spec.definition,  # equal: share one object, halve the memory
+            source=spec.source,
+        )
+    row = DestinationPlan(
+        key=key,
+        name=spec.name,
+        status=Status.MISCONFIGURED,
+        action=Action.UPDATE,
+        expected=spec.definition,
+        actual=actual,
+        differences=compare(spec.definition, actual),
+        source=spec.source,
+        note=unreadable_type_note(key.api, actual),
+    )
+    if spec.ignore_changes:
+        row = mark_ignored(row, partial(_covered, spec.ignore_changes))
+    return row
+
+
 def compare(expected: Definition, actual: Definition) -> tuple[Difference, ...]:
-    """The field-level differences between two *normalised* definitions (none when equal)."""
+    """The field-level differences between two *normalised* definitions: none exactly when
+    they are ``==``, and never one that is not real.
+
+    deepdiff explains the pair; its explanation is only trusted when the differences, applied
+    to ``expected``, give ``actual`` (:func:`~driftcheck.diffpath.apply_differences`).
+    Otherwise (an empty or partial diff, a report type driftcheck does not know) the plain
+    structural comparison of :func:`structural_differences` explains it instead, so a pair
+    that differs always has at least one difference.
+    """
     if expected == actual:
         return ()
-    # threshold_to_diff_deeper=0: never collapse a mostly-different mapping into one change.
-    tree = DeepDiff(_diffable(expected), _diffable(actual), view="tree", threshold_to_diff_deeper=0)
+    differences = _deepdiff_differences(expected, actual)
+    if differences is None or not _explains(expected, actual, differences):
+        differences = structural_differences(expected, actual)
+    return tuple(sorted(differences, key=_difference_order))
+
+
+def _explains(expected: Definition, actual: Definition, differences: list[Difference]) -> bool:
+    try:
+        return bool(differences) and apply_differences(expected, differences) == actual
+    except PathNotFound:
+        return False
+
+
+# Every DeepDiff option that can hide or merge a difference, set explicitly (deepdiff 8.0 and
+# later accept all of them; their defaults have changed between majors before).
+_DEEPDIFF_OPTIONS: dict[str, Any] = {
+    # `__campaign` is a valid SES dimension name, and dimensions are keyed by name here:
+    # the default (True) skips every mapping key that starts with "__".
+    "ignore_private_variables": False,
+    # `Campaign` and `campaign` are two dimension names; ARNs are case-sensitive.
+    "ignore_string_case": False,
+    # a type change is a change: "1" is not 1, 1.0 is not 1, True is not 1
+    "ignore_type_in_groups": None,
+    "ignore_numeric_type_changes": False,
+    "ignore_string_type_changes": False,
+    "ignore_type_subclasses": False,
+    # numbers are compared exactly: no rounding, no tolerance, NaN is not equal to itself
+    "significant_digits": None,
+    "math_epsilon": None,
+    "use_log_scale": False,
+    "ignore_nan_inequality": False,
+    "truncate_datetime": None,
+    "ignore_encoding_errors": False,
+    # nothing is excluded, nothing is only partially included
+    "exclude_paths": None,
+    "exclude_regex_paths": None,
+    "exclude_types": None,
+    "exclude_obj_callback": None,
+    "exclude_obj_callback_strict": None,
+    "include_paths": None,
+    "include_obj_callback": None,
+    "include_obj_callback_strict": None,
+    "custom_operators": None,
+    # order is made irrelevant by _diffable (sets, dimensions keyed by name), not by deepdiff:
+    # its ignore_order pairs items by similarity and reports repetitions in its own way
+    "ignore_order": False,
+    "ignore_order_func": None,
+    "report_repetition": False,
+    "iterable_compare_func": None,
+    "group_by": None,
+    # a list is compared element by element, never zipped over its shorter length
+    "zip_ordered_iterables": False,
+    # never collapse a mostly-different mapping into one change, never stop early
+    "threshold_to_diff_deeper": 0,
+    "max_diffs": None,
+    "max_passes": 10_000_000,
+    "cutoff_distance_for_pairs": 0.3,
+    "cutoff_intersection_for_pairs": 0.7,
+    "get_deep_distance": False,
+    "verbose_level": 1,
+    "view": "tree",
+}
+
+
+def _deepdiff_differences(expected: Definition, actual: Definition) -> list[Difference] | None:
+    """deepdiff's explanation in our terms; None when it reports something we cannot map
+    (a report type driftcheck does not know, or an element of a list by position)."""
+    tree = DeepDiff(_diffable(expected), _diffable(actual), **_DEEPDIFF_OPTIONS)
     differences: list[Difference] = []
     for report, levels in tree.items():
-        if report not in _REPORT_TYPES:
-            raise AssertionError(f"deepdiff reported {report!r}, which driftcheck cannot map")
-        differences.extend(
-            Difference(
-                path=_path(level.path(output_format="list")),
-                type=_REPORT_TYPES[report],
-                expected=_value(level.t1),
-                actual=_value(level.t2),
+        diff_type = _REPORT_TYPES.get(report)
+        if diff_type is None:
+            return None
+        for level in levels:
+            path = _path(level.path(output_format="list"))
+            if path is None:
+                return None
+            differences.append(Difference(path, diff_type, _value(level.t1), _value(level.t2)))
+    return differences
+
+
+def structural_differences(expected: Any, actual: Any, path: Path = ()) -> list[Difference]:
+    """The differences a plain recursive comparison finds between two normalised values,
+    each at the closest path that holds it: a member added, removed or changed; an item of
+    a keyed list (by key) added, removed or changed; any other value (a set, an unkeyed
+    list, a scalar, the whole definition at worst) as one change. Applied to ``expected``,
+    they give ``actual``."""
+    if expected == actual:
+        return []
+    if not (isinstance(expected, Mapping) and isinstance(actual, Mapping)):
+        return [Difference(format_path(path), DiffType.NOT_EQUAL, expected, actual)]
+    differences: list[Difference] = []
+    for name in sorted(expected.keys() | actual.keys(), key=str):
+        member = (*path, Member(name))
+        if name not in actual:
+            differences.append(
+                Difference(format_path(member), DiffType.REMOVE, expected[name], None)
             )
-            for level in levels
-        )
-    return tuple(sorted(differences, key=_difference_order))
+        elif name not in expected:
+            differences.append(Difference(format_path(member), DiffType.ADD, None, actual[name]))
+        else:
+            differences.extend(_member_differences(name, expected[name], actual[name], member))
+    return differences
+
+
+def _member_differences(name: str, expected: Any, actual: Any, path: Path) -> list[Difference]:
+    exp_items, act_items = keyed_items(name, expected), keyed_items(name, actual)
+    if exp_items is None or act_items is None or exp_items == act_items:
+        # not two keyed lists, or the same items in another order: one value
+        return structural_differences(expected, actual, path)
+    differences: list[Difference] = []
+    for key in sorted(exp_items.keys() | act_items.keys()):
+        item = (*path, Key(key))
+        if key not in act_items:
+            differences.append(Difference(format_path(item), DiffType.REMOVE, exp_items[key], None))
+        elif key not in exp_items:
+            differences.append(Difference(format_path(item), DiffType.ADD, None, act_items[key]))
+        else:
+            differences.extend(structural_differences(exp_items[key], act_items[key], item))
+    return differences
 
 
 def _diffable(definition: Definition) -> dict[str, Any]:
     """A definition in the form whose deepdiff paths read naturally.
 
-    Event types become a set (order never matters) and dimensions a mapping keyed by
-    ``DimensionName``, so that a dimension is addressed by its name, not its position.
+    Event types become a set (order never matters) and a keyed list (dimensions) a mapping
+    keyed by ``DimensionName``, so that a dimension is addressed by its name, not its
+    position. A list that cannot be keyed (a repeated or missing name) stays a list; deepdiff
+    then reports positions, which :func:`_path` refuses, and the structural comparison
+    explains the pair instead.
     """
     out = dict(definition)
     out["MatchingEventTypes"] = frozenset(out.get("MatchingEventTypes", ()))
     cloudwatch = out.get(CLOUDWATCH)
-    if isinstance(cloudwatch, Mapping) and isinstance(cloudwatch.get(DIMENSIONS), list):
-        out[CLOUDWATCH] = {
-            **cloudwatch,
-            DIMENSIONS: {_dimension_key(d, i): d for i, d in enumerate(cloudwatch[DIMENSIONS])},
-        }
+    if isinstance(cloudwatch, Mapping):
+        items = keyed_items(DIMENSIONS, cloudwatch.get(DIMENSIONS))
+        if items is not None:
+            out[CLOUDWATCH] = {**cloudwatch, DIMENSIONS: _Keyed(items)}
     return out
 
 
-def _dimension_key(dimension: Any, index: int) -> str:
-    if isinstance(dimension, Mapping) and isinstance(dimension.get(DIMENSION_NAME), str):
-        return str(dimension[DIMENSION_NAME])
-    return f"#{index}"
+class _Keyed(dict[str, Any]):
+    """A keyed list while deepdiff compares it (so that :func:`_value` can undo it)."""
 
 
-def _path(parts: list[Any]) -> str:
-    """``["CloudWatchDestination", "DimensionConfigurations", "d", "X"]`` -> ``...[d].X``."""
-    path = ""
-    for depth, part in enumerate(parts):
+def _path(parts: list[Any]) -> str | None:
+    """deepdiff's path as ours: ``["CloudWatchDestination", "DimensionConfigurations", "d",
+    "X"]`` -> ``...[d].X``; None for a path through a list position."""
+    segments: list[Segment] = []
+    keyed = False  # the previous part was a keyed list: this one is a key
+    for part in parts:
         if part is None:  # a set item: the path names the set itself
             continue
-        in_dimensions = depth == 2 and parts[:2] == [CLOUDWATCH, DIMENSIONS]
-        if in_dimensions or isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path
+        if not isinstance(part, str):
+            return None
+        segments.append(Key(part) if keyed else Member(part))
+        keyed = not keyed and part in KEYED_LISTS
+    return format_path(segments)
 
 
 def _value(value: Any) -> Any:
@@ -278,8 +412,10 @@ def _value(value: Any) -> Any:
         return None
     if isinstance(value, frozenset):
         return sorted(value)
-    if isinstance(value, Mapping) and isinstance(value.get(DIMENSIONS), Mapping):
-        return {**value, DIMENSIONS: list(value[DIMENSIONS].values())}
+    if isinstance(value, _Keyed):
+        return list(value.values())
+    if isinstance(value, Mapping):
+        return {k: _value(v) for k, v in value.items()}
     return value
 
 

@@ -342,3 +342,51 @@ def test_fingerprints_change_exactly_when_the_live_set_changes() -> None:
     assert missing not in (None, base, fingerprint_of(live()))
     failure = LiveSet(KEY, SetStatus.ERROR, error=ReadFailure("X", "y"))
     assert fingerprint_of(LiveState({KEY: failure})) is None
+
+
+# --- private-looking names are data (deepdiff hides `__` keys by default) -------------------
+
+PRIVATE = ("__campaign", "MESSAGE_TAG", "none")
+
+
+def test_a_private_looking_dimension_with_another_source_live_is_misconfigured() -> None:
+    result = plan(
+        desired(a=cloudwatch(PRIVATE)), live(a=cloudwatch(("__campaign", "EMAIL_HEADER", "none")))
+    )
+    [row] = result.destinations
+    assert (row.status, row.action) == (Status.MISCONFIGURED, Action.UPDATE)
+    assert [(d.path, d.type, d.expected, d.actual) for d in row.differences] == [
+        (
+            "CloudWatchDestination.DimensionConfigurations[__campaign].DimensionValueSource",
+            DiffType.NOT_EQUAL,
+            "MESSAGE_TAG",
+            "EMAIL_HEADER",
+        )
+    ]
+    assert row.actual == normalise_definition(cloudwatch(("__campaign", "EMAIL_HEADER", "none")))
+    assert result.drift
+
+
+def test_a_private_looking_dimension_with_another_default_live_is_misconfigured() -> None:
+    result = plan(
+        desired(a=cloudwatch(PRIVATE)), live(a=cloudwatch(("__campaign", "MESSAGE_TAG", "other")))
+    )
+    [row] = result.destinations
+    assert row.status is Status.MISCONFIGURED
+    [difference] = row.differences
+    assert difference.path.endswith("[__campaign].DefaultDimensionValue")
+    assert (difference.expected, difference.actual) == ("none", "other")
+
+
+def test_a_private_looking_dimension_missing_live_is_misconfigured() -> None:
+    present = ("campaign", "MESSAGE_TAG", "none")
+    result = plan(desired(a=cloudwatch(PRIVATE, present)), live(a=cloudwatch(present)))
+    [row] = result.destinations
+    assert row.status is Status.MISCONFIGURED
+    assert [(d.path, d.type) for d in row.differences] == [
+        ("CloudWatchDestination.DimensionConfigurations[__campaign]", DiffType.REMOVE)
+    ]
+    assert row.actual is not None
+    assert [
+        d["DimensionName"] for d in row.actual["CloudWatchDestination"]["DimensionConfigurations"]
+    ] == ["campaign"]

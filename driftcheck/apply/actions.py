@@ -16,29 +16,25 @@ deletes go first.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from driftcheck.diffpath import PathNotFound, apply_differences
 from driftcheck.errors import UsageError
 from driftcheck.ignore import Target, restrict_plan
 from driftcheck.json_data import to_json_data
 from driftcheck.model import (
     Definition,
     DestinationPlan,
-    Difference,
-    DiffType,
     Plan,
     SetKey,
     SetStatus,
     Status,
 )
-from driftcheck.normalise import DIMENSION_NAME
 
 MAX_DESTINATIONS = 10  # per configuration set
-EVENT_TYPES = "MatchingEventTypes"
 
 
 class ActionKind(str, Enum):
@@ -130,60 +126,16 @@ def _destination_action(
 
 # --- ignored differences keep their live value ---------------------------------------------
 
-_PATH_PART = re.compile(r"\[([^\]]*)\]|([^.\[]+)")
-
 
 def update_definition(row: DestinationPlan) -> dict[str, Any]:
     """The complete definition an update sends: the spec's, except that every ignored
-    difference keeps the live side's value."""
-    definition: dict[str, Any] = to_json_data(row.expected or {})
+    difference keeps the live side's value (the difference is applied to the spec's side)."""
+    definition = row.expected or {}
     for difference in row.differences:
         if difference.ignored:
-            _keep_live(definition, difference)
-    return definition
-
-
-def _keep_live(definition: dict[str, Any], difference: Difference) -> None:
-    """Undo ``difference`` in ``definition``: its path gets the live value (or loses its member)."""
-    if difference.path == EVENT_TYPES:  # one event type added or removed live
-        types = set(definition.get(EVENT_TYPES, []))
-        if difference.type is DiffType.ADD:
-            types.add(difference.actual)
-        elif difference.type is DiffType.REMOVE:
-            types.discard(difference.expected)
-        else:
-            types = set(difference.actual or [])
-        definition[EVENT_TYPES] = sorted(types)
-        return
-    parts = [(name, member) for name, member in _PATH_PART.findall(difference.path)]
-    container: Any = definition
-    for by_name, member in parts[:-1]:
-        container = _child(container, by_name, member)
-        if container is None:
-            return  # the path does not exist on the spec side: nothing to keep
-    by_name, member = parts[-1]
-    live = to_json_data(difference.actual)
-    if by_name:  # a dimension, addressed by its name in a list
-        if not isinstance(container, list):
-            return
-        kept = [d for d in container if not _named(d, by_name)]
-        if difference.type is not DiffType.REMOVE:
-            kept.append(live)
-        container[:] = sorted(kept, key=lambda d: str(d.get(DIMENSION_NAME, "")))
-    elif isinstance(container, dict):
-        if difference.type is DiffType.REMOVE:
-            container.pop(member, None)
-        else:
-            container[member] = live
-
-
-def _child(container: Any, by_name: str, member: str) -> Any:
-    if by_name:
-        if isinstance(container, list):
-            return next((d for d in container if _named(d, by_name)), None)
-        return None
-    return container.get(member) if isinstance(container, dict) else None
-
-
-def _named(dimension: Any, name: str) -> bool:
-    return isinstance(dimension, dict) and dimension.get(DIMENSION_NAME) == name
+            try:
+                definition = apply_differences(definition, (difference,))
+            except PathNotFound:
+                continue  # the path does not exist on the spec side: nothing to keep
+    data: dict[str, Any] = to_json_data(definition)
+    return data

@@ -22,8 +22,7 @@ must exist, a ``[name]`` is only valid on such a keyed list and must be a valid 
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from driftcheck.desired.checker import Checker, closest, quoted_list
@@ -35,11 +34,10 @@ from driftcheck.desired.definition import (
     members_of,
 )
 from driftcheck.desired.yaml_loader import MapNode, Node
+from driftcheck.diffpath import Key, Member, PathSyntaxError, child, read_loosely
 from driftcheck.model import Api
 from driftcheck.service_model import DEFINITION_SHAPE, shape
 
-# One segment of a path: a member name, maybe ``[key]``, then ``.`` or the end.
-_SEGMENT = re.compile(r"(?P<member>[^.\[\]]+)(?:\[(?P<key>[^\[\]]*)\])?(?:\.|\Z)")
 _WILDCARDS = frozenset("*?")
 
 
@@ -113,7 +111,7 @@ def path_problem(api: Api, path: str) -> str | None:
         if segment.member not in members:
             return _unknown_member(api, path, shape_name, walked, segment)
         target = members[segment.member]["shape"]
-        walked = f"{walked}.{segment.member}" if walked else segment.member
+        walked = child(walked, Member(segment.member))
         if segment.key is None:
             shape_name = target
             continue
@@ -124,7 +122,7 @@ def path_problem(api: Api, path: str) -> str | None:
         problem = _key_problem(keyed[walked], segment.key)
         if problem is not None:
             return problem
-        walked += f"[{segment.key}]"
+        walked = child(walked, Key(segment.key))
         shape_name = shape(api, target)["member"]["shape"]
     return None
 
@@ -170,20 +168,21 @@ def keyed_lists(api: Api) -> tuple[KeyedList, ...]:
 
 
 def _segments(path: str) -> list[_Segment] | None:
-    """The segments of ``path``; None when it is not ``Member[key].Member...``."""
-    segments: list[_Segment] = []
-    position = 0
-    while position < len(path):
-        match = _SEGMENT.match(path, position)
-        if match is None:
-            return None
-        segments.append(
-            _Segment(match["member"], match["key"], match.start("member"), match.end("member"))
-        )
-        position = match.end()
-    if not segments or path.endswith("."):
+    """The segments of ``path`` (see :mod:`driftcheck.diffpath`), each member with the key
+    that follows it; None when it is not ``Member[key].Member...``."""
+    try:
+        spans = read_loosely(path)
+    except PathSyntaxError:
         return None
-    return segments
+    segments: list[_Segment] = []
+    for segment, start, end in spans:
+        if isinstance(segment, Member):
+            segments.append(_Segment(segment.name, None, start, end))
+        elif segments[-1].key is None:  # the grammar puts a member first
+            segments[-1] = replace(segments[-1], key=segment.value)
+        else:
+            return None  # two keys in a row
+    return segments or None
 
 
 def _examples(api: Api) -> str:

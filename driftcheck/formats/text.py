@@ -34,6 +34,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from driftcheck.diffpath import Key, Member, child, covers, format_path, key_of, keyed_items
 from driftcheck.formats.sentences import DIFF_MARKERS as _DIFF_MARKERS
 from driftcheck.formats.sentences import (
     Tally,
@@ -54,7 +55,6 @@ from driftcheck.model import (
     SetPlan,
     SetStatus,
 )
-from driftcheck.normalise import DIMENSION_NAME
 from driftcheck.safe_text import escape_unsafe as _safe
 from driftcheck.service_model import COMMON_MEMBERS
 from driftcheck.wording import plural as _plural
@@ -119,8 +119,9 @@ class _Member:
     path: str
     expected: Any
     actual: Any
-    list_path: str | None = None  # for a list element: the path of its list
-    identity: str | None = None
+    list_path: str | None = None  # for an item of a keyed list: the path of its list,
+    list_member: str = ""  # the list's member name,
+    identity: str | None = None  # and the item's key
 
     @property
     def present(self) -> Any:
@@ -132,17 +133,11 @@ class _Member:
 
     def owns(self, difference: Difference) -> bool:
         """Whether ``difference`` is about this member or lies inside it."""
-        path = difference.path
-        if path == self.path or path.startswith((f"{self.path}.", f"{self.path}[")):
+        if covers(self.path, difference.path):
             return True
-        if path != self.list_path or difference.type is DiffType.NOT_EQUAL:
+        if difference.path != self.list_path or difference.type is DiffType.NOT_EQUAL:
             return False
-        element = _one_side(difference)
-        return isinstance(element, Mapping) and _identity(element, -1) == self.identity
-
-
-def _join(prefix: str, name: str) -> str:
-    return f"{prefix}.{name}" if prefix else name
+        return key_of(self.list_member, _one_side(difference)) == self.identity
 
 
 def _member_order(name: str) -> tuple[int, str]:
@@ -151,23 +146,9 @@ def _member_order(name: str) -> tuple[int, str]:
     return (len(COMMON_MEMBERS), name)
 
 
-def _is_block_list(value: Any) -> bool:
-    return (
-        isinstance(value, (list, tuple))
-        and bool(value)
-        and all(isinstance(item, Mapping) for item in value)
-    )
-
-
-def _identity(element: Mapping[str, Any], index: int) -> str:
-    name = element.get(DIMENSION_NAME)
-    return name if isinstance(name, str) else str(index)
-
-
-def _keyed(value: Any) -> dict[str, Any]:
-    if not _is_block_list(value):
-        return {}
-    return {_identity(item, index): item for index, item in enumerate(value)}
+def _items(name: str, value: Any) -> dict[str, Any] | None:
+    """The items of a keyed list member by key (none for a side that lacks the member)."""
+    return {} if value is _ABSENT else keyed_items(name, value)
 
 
 def _members(expected: Any, actual: Any, prefix: str) -> list[_Member]:
@@ -176,23 +157,25 @@ def _members(expected: Any, actual: Any, prefix: str) -> list[_Member]:
     act = actual if isinstance(actual, Mapping) else {}
     members: list[_Member] = []
     for name in sorted({*exp, *act}, key=_member_order):
-        path = _join(prefix, name)
+        path = child(prefix, Member(name))
         exp_value, act_value = exp.get(name, _ABSENT), act.get(name, _ABSENT)
-        if _is_block_list(exp_value) or _is_block_list(act_value):
-            exp_items, act_items = _keyed(exp_value), _keyed(act_value)
-            for identity in sorted({*exp_items, *act_items}):
-                members.append(
-                    _Member(
-                        label=f"{_safe(name)}[{_safe(identity)}]",
-                        path=f"{path}[{identity}]",
-                        expected=exp_items.get(identity, _ABSENT),
-                        actual=act_items.get(identity, _ABSENT),
-                        list_path=path,
-                        identity=identity,
-                    )
+        exp_items, act_items = _items(name, exp_value), _items(name, act_value)
+        if exp_items is None or act_items is None or not (exp_items or act_items):
+            # not a keyed list on both sides (or an empty one): one value
+            members.append(_Member(_safe(format_path([Member(name)])), path, exp_value, act_value))
+            continue
+        for identity in sorted({*exp_items, *act_items}):
+            members.append(
+                _Member(
+                    label=_safe(format_path([Member(name), Key(identity)])),
+                    path=child(path, Key(identity)),
+                    expected=exp_items.get(identity, _ABSENT),
+                    actual=act_items.get(identity, _ABSENT),
+                    list_path=path,
+                    list_member=name,
+                    identity=identity,
                 )
-        else:
-            members.append(_Member(_safe(name), path, exp_value, act_value))
+            )
     return members
 
 

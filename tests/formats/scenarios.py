@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from driftcheck.diffpath import covers
 from driftcheck.model import Api, LiveSet, Plan, SetPlan, SetStatus
 from driftcheck.normalise import unreadable_type_note
-from driftcheck.plan import fingerprint, mark_ignored, path_covers
+from driftcheck.plan import fingerprint, mark_ignored
 from tests.factories import (
     added,
     cloudwatch,
@@ -160,7 +161,7 @@ def unreadable_set() -> Plan:
 
 def ignoring(*paths: str) -> Callable[[str], bool]:
     """What ``IgnoreChanges: [paths]`` accepts."""
-    return lambda path: any(path_covers(prefix, path) for prefix in paths)
+    return lambda path: any(covers(prefix, path) for prefix in paths)
 
 
 def noise_ignored() -> Plan:
