@@ -6,7 +6,10 @@ wildcards in each part and a leading ``!`` to negate; ``#`` starts a comment. Li
 
 - ``api/region/set`` matches an unmanaged configuration set (``--include-unmanaged``);
 - ``api/region/set/destination`` matches a destination row (typically an extra one);
-- ``...:field.path`` matches the differences at or under that path.
+- ``...:field.path`` matches the differences at or under that path. It is a glob over
+  difference paths (:mod:`driftcheck.diffpath`): ``*`` matches any text (dots and
+  brackets included) and ``?`` one character; ``[name]`` is a dimension, never a character
+  class, and a quoted name is literal.
 
 Ignored items stay in the plan, marked ``ignored``; they are not drift. A pattern that
 matches nothing becomes a warning, because stale ignores rot. Pure: no I/O.

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from driftcheck.diffpath import Key, parse_path
 from driftcheck.errors import SpecError, UsageError
 from driftcheck.ignore import (
     Target,
@@ -130,6 +131,57 @@ def test_field_patterns_ignore_differences_and_last_match_wins() -> None:
     assert rows(result)["d"] == ("in_sync", False)  # its only difference, Enabled, ignored
     assert rows(result)["a"] == ("misconfigured", False)  # negated back: still drift
     assert result.warnings == ()
+
+
+def dimensions_plan(*names: str) -> Plan:
+    """One destination whose dimensions ``names`` have another default value live."""
+
+    def body(default: str) -> dict[str, Any]:
+        dimensions = [
+            {
+                "DimensionName": n,
+                "DimensionValueSource": "MESSAGE_TAG",
+                "DefaultDimensionValue": default,
+            }
+            for n in names
+        ]
+        return {"Enabled": True, "CloudWatchDestination": {"DimensionConfigurations": dimensions}}
+
+    desired = DesiredState((desired_set(KEY, a=body("x")),))
+    return plan(desired, LiveState({KEY: LiveSet(KEY, SetStatus.PRESENT, {"a": body("y")})}))
+
+
+@pytest.mark.parametrize(
+    ("field", "ignored"),
+    [
+        # `[campaign]` is a dimension, not fnmatch's character class
+        ("CloudWatchDestination.DimensionConfigurations[campaign]", {"campaign"}),
+        ("CloudWatchDestination.DimensionConfigurations[campaign].*", {"campaign"}),
+        ("CloudWatchDestination.DimensionConfigurations[__*]", {"__campaign"}),
+        (
+            "CloudWatchDestination.DimensionConfigurations[*].DefaultDimensionValue",
+            {"campaign", "__campaign", "a.b"},
+        ),
+        ('CloudWatchDestination.DimensionConfigurations["a.b"]', {"a.b"}),
+        ("*DefaultDimensionValue", {"campaign", "__campaign", "a.b"}),
+        ("CloudWatchDestination.DimensionConfigurations[c]", set()),
+    ],
+)
+def test_field_patterns_address_dimensions_by_name(field: str, ignored: set[str]) -> None:
+    result = apply_ignores(
+        dimensions_plan("campaign", "__campaign", "a.b"),
+        [parse_pattern(f"*/*/*/a:{field}", "t")],
+        warn_stale=False,
+    )
+    [row] = result.destinations
+    names = {parse_path(d.path)[2] for d in row.differences if d.ignored}
+    assert names == {Key(name) for name in ignored}
+
+
+@pytest.mark.parametrize("field", ["Cloud..Watch", "CloudWatchDestination[", 'X["a'])
+def test_a_malformed_field_path_is_refused(field: str) -> None:
+    with pytest.raises(ValueError, match="malformed field path"):
+        parse_pattern(f"*/*/*:{field}", "t")
 
 
 def test_a_pattern_that_matches_nothing_is_a_warning() -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import re
+import inspect
+from dataclasses import dataclass
 from typing import Any
 
+import pytest
+from deepdiff import DeepDiff
 from hypothesis import given
 from hypothesis import strategies as st
 
+from driftcheck.diffpath import Member, apply_differences, parse_path
 from driftcheck.model import (
     Action,
     Api,
@@ -24,7 +28,7 @@ from driftcheck.model import (
     Status,
 )
 from driftcheck.normalise import normalise_definition
-from driftcheck.plan import compare, plan
+from driftcheck.plan import _DEEPDIFF_OPTIONS, _deepdiff_differences, compare, plan
 from driftcheck.service_model import event_types
 
 KEY = SetKey(Api.PINPOINT_EMAIL, "us-east-1", "marketing")
@@ -291,17 +295,14 @@ def test_a_spec_diffed_against_itself_in_any_order_is_in_sync(
     assert all(d.status is Status.IN_SYNC for d in result.destinations)
 
 
-_SEGMENT = re.compile(r"\.?([A-Za-z]+)|\[([^\]]+)\]")
-
-
 def _resolve(definition: Any, path: str) -> Any:
     """Follow a plan path into a normalised definition; KeyError when it names nothing."""
     node = definition
-    for member, dimension in _SEGMENT.findall(path):
-        if member:
-            node = node[member]
+    for segment in parse_path(path):
+        if isinstance(segment, Member):
+            node = node[segment.name]
         else:
-            [node] = [d for d in node if d["DimensionName"] == dimension]
+            [node] = [d for d in node if d["DimensionName"] == segment.value]
     return node
 
 
@@ -390,3 +391,130 @@ def test_a_private_looking_dimension_missing_live_is_misconfigured() -> None:
     assert [
         d["DimensionName"] for d in row.actual["CloudWatchDestination"]["DimensionConfigurations"]
     ] == ["campaign"]
+
+
+# --- the invariant holds whatever deepdiff says ------------------------------------------------
+
+DIMS = "CloudWatchDestination.DimensionConfigurations"
+
+
+@dataclass
+class FakeLevel:
+    """What deepdiff's tree view gives for one difference."""
+
+    parts: list[Any]
+    t1: Any
+    t2: Any
+
+    def path(self, output_format: str) -> list[Any]:
+        assert output_format == "list"
+        return self.parts
+
+
+def fake_deepdiff(monkeypatch: pytest.MonkeyPatch, answer: dict[str, list[FakeLevel]]) -> None:
+    monkeypatch.setattr("driftcheck.plan.DeepDiff", lambda *args, **kwargs: answer)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {},  # explains nothing
+        {"a_report_from_a_future_major": [FakeLevel(["Enabled"], True, False)]},
+        {"values_changed": [FakeLevel(["Enabled"], True, False)]},  # not what differs
+        {  # a real difference, and one that is not
+            "values_changed": [
+                FakeLevel(
+                    [*DIMS.split("."), "__campaign", "DimensionValueSource"],
+                    "MESSAGE_TAG",
+                    "EMAIL_HEADER",
+                ),
+                FakeLevel(["Enabled"], True, False),
+            ]
+        },
+        {"values_changed": [FakeLevel([*DIMS.split("."), 0], {}, {})]},  # a list position
+    ],
+    ids=["empty", "unknown-report", "unrelated", "one-too-many", "position"],
+)
+def test_a_pair_that_differs_is_misconfigured_whatever_deepdiff_answers(
+    monkeypatch: pytest.MonkeyPatch, answer: dict[str, list[FakeLevel]]
+) -> None:
+    fake_deepdiff(monkeypatch, answer)
+    live_definition = cloudwatch(("__campaign", "EMAIL_HEADER", "none"))
+    result = plan(desired(a=cloudwatch(PRIVATE)), live(a=live_definition))
+    [row] = result.destinations
+    assert row.status is Status.MISCONFIGURED
+    assert row.actual == normalise_definition(live_definition)
+    assert [(d.path, d.type, d.expected, d.actual) for d in row.differences] == [
+        (
+            f"{DIMS}[__campaign].DimensionValueSource",
+            DiffType.NOT_EQUAL,
+            "MESSAGE_TAG",
+            "EMAIL_HEADER",
+        )
+    ]
+
+
+def test_deepdiffs_explanation_is_kept_when_it_is_the_truth(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the structural comparison would report the whole event type list; deepdiff's items win
+    a, b = normalise_definition(sns("a", "BOUNCE")), normalise_definition(sns("a", "SEND"))
+    assert [(d.path, d.type) for d in compare(a, b)] == [
+        ("MatchingEventTypes", DiffType.REMOVE),
+        ("MatchingEventTypes", DiffType.ADD),
+    ]
+    fake_deepdiff(monkeypatch, {})
+    assert [(d.path, d.type, d.actual) for d in compare(a, b)] == [
+        ("MatchingEventTypes", DiffType.NOT_EQUAL, ["SEND"])
+    ]
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual"),
+    [
+        ({"__X": 1}, {"__X": 2}),  # private-looking keys
+        ({"X": {"__y": "a"}}, {"X": {}}),
+        ({"X": "campaign"}, {"X": "Campaign"}),  # case
+        ({"X": "1"}, {"X": 1}),  # type groups
+        ({"X": 1}, {"X": 1.5}),  # numbers, exactly
+        ({"X": 1.0000001}, {"X": 1.0000002}),
+        ({"X": "a"}, {"X": b"a"}),  # str and bytes
+        ({"X": {"a": 1, "b": 2, "c": 3}}, {"X": {"a": 9, "b": 9, "c": 9}}),  # never merged
+    ],
+)
+def test_deepdiff_is_configured_to_hide_nothing(expected: Any, actual: Any) -> None:
+    differences = _deepdiff_differences(expected, actual)
+    assert differences  # deepdiff's own explanation, not the fallback's
+    assert apply_differences(expected, differences) == actual
+
+
+def test_deepdiff_options_are_parameters_of_the_installed_deepdiff() -> None:
+    parameters = inspect.signature(DeepDiff.__init__).parameters
+    assert set(_DEEPDIFF_OPTIONS) <= set(parameters)
+    assert _DEEPDIFF_OPTIONS["ignore_private_variables"] is False
+    assert parameters["ignore_private_variables"].default is True  # why it is set
+
+
+def test_repeated_dimension_names_live_are_one_change_of_the_whole_list() -> None:
+    dimension = ("a", "MESSAGE_TAG", "x")
+    live_definition = cloudwatch(dimension, dimension)
+    result = plan(desired(a=cloudwatch(dimension)), live(a=live_definition))
+    [row] = result.destinations
+    assert row.status is Status.MISCONFIGURED
+    [difference] = row.differences
+    assert (difference.path, difference.type) == (DIMS, DiffType.NOT_EQUAL)
+    assert (
+        difference.actual
+        == normalise_definition(live_definition)["CloudWatchDestination"]["DimensionConfigurations"]
+    )
+
+
+def test_names_outside_the_ses_alphabet_are_quoted_in_paths() -> None:
+    differences = compare(
+        normalise_definition(cloudwatch(("a.b]", "MESSAGE_TAG", "x"), ("", "LINK_TAG", "y"))),
+        normalise_definition(cloudwatch(("a.b]", "MESSAGE_TAG", "z"))),
+    )
+    assert [(d.path, d.type) for d in differences] == [
+        (f'{DIMS}[""]', DiffType.REMOVE),
+        (f'{DIMS}["a.b]"].DefaultDimensionValue', DiffType.NOT_EQUAL),
+    ]

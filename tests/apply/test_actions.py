@@ -10,7 +10,19 @@ import pytest
 from driftcheck.apply.actions import ActionKind, ApplyAction, build_actions, update_definition
 from driftcheck.errors import UsageError
 from driftcheck.ignore import Target
-from driftcheck.model import Api, DestinationPlan, SetPlan, SetStatus
+from driftcheck.model import (
+    Api,
+    DesiredDestination,
+    DesiredSet,
+    DesiredState,
+    DestinationPlan,
+    LiveSet,
+    LiveState,
+    SetPlan,
+    SetStatus,
+    Source,
+)
+from driftcheck.plan import plan as real_plan
 from tests.factories import (
     added,
     cloudwatch,
@@ -205,3 +217,41 @@ def test_no_ignored_difference_sends_the_spec_unchanged() -> None:
     row = misconfigured(TX, "a", A, B, [not_equal("Enabled", True, False)], 2)
     sent = update_definition(row)
     assert sent == A and sent is not A  # a copy: the plan's definition is never mutated
+
+
+def test_ignored_dimensions_of_any_name_keep_their_live_values_through_a_real_plan() -> None:
+    """From plan() to the update sent: the paths plan writes are the paths apply reads,
+    for a private-looking name and for a name that needs quoting."""
+    dims = "CloudWatchDestination.DimensionConfigurations"
+    spec = definition(
+        "SEND",
+        CloudWatchDestination=cloudwatch(
+            dimension("__campaign", "x"), dimension("a.b]", "x"), dimension("c", "x")
+        ),
+    )
+    live = definition(
+        "SEND",
+        CloudWatchDestination=cloudwatch(
+            dimension("__campaign", "live"), dimension("a.b]", "live"), dimension("c", "live")
+        ),
+    )
+    ignore = (f"{dims}[__campaign]", f'{dims}["a.b]"].DefaultDimensionValue')
+    desired = DesiredState(
+        (
+            DesiredSet(
+                TX,
+                (DesiredDestination("d", spec, Source("s.yaml", 2), ignore),),
+                Source("s.yaml", 1),
+            ),
+        )
+    )
+    [row] = real_plan(
+        desired, LiveState({TX: LiveSet(TX, SetStatus.PRESENT, {"d": live})})
+    ).destinations
+    assert [d.ignored for d in row.differences] == [True, True, False]
+    assert update_definition(row) == definition(
+        "SEND",
+        CloudWatchDestination=cloudwatch(
+            dimension("__campaign", "live"), dimension("a.b]", "live"), dimension("c", "x")
+        ),
+    )
