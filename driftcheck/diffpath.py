@@ -113,7 +113,7 @@ class _Token:
     segment: Segment
     quoted: bool  # written as a JSON string (never a glob)
     start: int  # where its name or key starts in the text
-    end: int  # where the segment ends (after a closing bracket)
+    end: int  # where a name ends, or a key's closing bracket
 
 
 def _read_text(text: str, position: int, plain: re.Pattern[str]) -> tuple[str, bool, int]:
@@ -125,9 +125,7 @@ def _read_text(text: str, position: int, plain: re.Pattern[str]) -> tuple[str, b
             raise PathSyntaxError(
                 f"unterminated or malformed quoted name at {position + 1}"
             ) from error
-        if not isinstance(value, str):  # pragma: no cover - a '"' always decodes to a string
-            raise PathSyntaxError(f"expected a quoted name at {position + 1}")
-        return value, True, end
+        return str(value), True, end  # a JSON value that starts with '"' is a string
     match = plain.match(text, position)
     if match is None:
         found = repr(text[position]) if position < len(text) else "the end"
@@ -167,10 +165,12 @@ def parse_path(text: str) -> Path:
 
 
 def read_loosely(text: str) -> list[tuple[Segment, int, int]]:
-    """Each segment of ``text`` with where its name or key starts and where its name ends,
-    read loosely: an unquoted name may hold any text but ``.``, ``[``, ``]`` and ``"``, a key
-    any but the last three, and a key may be empty, so that a caller that checks names (``IgnoreChanges``) can say
-    what is wrong with one rather than only that the path is malformed."""
+    """Each segment of ``text`` with where its name or key starts and where its name ends.
+
+    Read loosely: an unquoted name may hold any text but ``.``, ``[``, ``]`` and ``"``, a key
+    any but the last three, and a key may be empty, so that a caller that checks names
+    (``IgnoreChanges``) can say what is wrong with one, not only that the path is malformed.
+    """
     return [(t.segment, t.start, t.end) for t in _tokens(text, _LOOSE_MEMBER, _LOOSE_KEY)]
 
 
@@ -200,10 +200,9 @@ def glob_matches(pattern: str, path: str) -> bool:
         segments = parse_path(path)
     except PathSyntaxError:
         return False
-    return any(
-        regex.fullmatch(format_path(segments[:length]))
-        for length in range(len(segments), -1 if not segments else 0, -1)
-    )
+    # the path itself, then each path above it (the whole definition "" only for itself)
+    lengths = range(len(segments), 0, -1) if segments else (0,)
+    return any(regex.fullmatch(format_path(segments[:length])) for length in lengths)
 
 
 @lru_cache(maxsize=1024)

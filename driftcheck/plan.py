@@ -4,6 +4,10 @@ Pure: no boto3, no printing. Definitions are normalised first (see :mod:`driftch
 and compared with ``==``; deepdiff runs only on the pairs that still differ, which is what keeps
 100,000 destinations fast. deepdiff's tree is translated here into our own
 :class:`~driftcheck.model.Difference` values and never leaves this module.
+
+The invariant, held here and not left to a library: a declared and live pair is in sync
+exactly when its normalised forms are ``==``; its ``actual`` is always the live definition;
+its differences, applied to the spec side, give the live side, and each changes something.
 """
 
 from __future__ import annotations
@@ -253,8 +257,13 @@ def compare(expected: Definition, actual: Definition) -> tuple[Difference, ...]:
 
 
 def _explains(expected: Definition, actual: Definition, differences: list[Difference]) -> bool:
+    """Whether ``differences`` take ``expected`` to ``actual``, each one changing something."""
     try:
-        return bool(differences) and apply_differences(expected, differences) == actual
+        return (
+            bool(differences)
+            and apply_differences(expected, differences) == actual
+            and all(apply_differences(expected, [d]) != expected for d in differences)
+        )
     except PathNotFound:
         return False
 

@@ -31,7 +31,7 @@ from driftcheck.model import (
     Status,
 )
 from driftcheck.normalise import normalise_definition
-from driftcheck.plan import _deepdiff_differences, compare, plan
+from driftcheck.plan import _deepdiff_differences, compare, plan, structural_differences
 from driftcheck.service_model import event_types
 
 KEY = SetKey(Api.SESV2, "us-east-1", "tx")
@@ -166,6 +166,20 @@ def test_differences_applied_to_the_spec_give_the_live_side(
     assert apply_differences(expected, differences) == actual
     assert len(set(map(repr, differences))) == len(differences)
     for difference in differences:  # each one is real: alone, it changes the spec side
+        assert apply_differences(expected, [difference]) != expected
+
+
+@PAIRS
+@given(pairs())
+def test_the_structural_comparison_alone_explains_every_pair(
+    pair: tuple[dict[str, Any], ...],
+) -> None:
+    """The fallback, on its own: it must be right whenever deepdiff is not."""
+    expected, actual = (normalise_definition(d) for d in pair)
+    differences = structural_differences(expected, actual)
+    assert (differences == []) == (expected == actual)
+    assert apply_differences(expected, differences) == actual
+    for difference in differences:
         assert apply_differences(expected, [difference]) != expected
 
 
