@@ -111,8 +111,10 @@ class _Style:
 class _Member:
     """One attribute or block of a definition, on both sides, with its difference path.
 
-    A list of blocks (dimension configurations) becomes one member per element, named and
-    addressed by its identity: ``DimensionConfigurations[my-dim]``.
+    A keyed list (dimension configurations) becomes one member per item, named and
+    addressed by its key as difference paths write it (:mod:`driftcheck.diffpath`):
+    ``DimensionConfigurations[my-dim]``. A list that cannot be keyed (a repeated or missing
+    name) is one value, as the plan compares it.
     """
 
     label: str
@@ -137,7 +139,10 @@ class _Member:
             return True
         if difference.path != self.list_path or difference.type is DiffType.NOT_EQUAL:
             return False
-        return key_of(self.list_member, _one_side(difference)) == self.identity
+        # an item, or the whole list, added or removed at the list's path
+        side = _one_side(difference)
+        items = side if isinstance(side, (list, tuple)) else [side]
+        return any(key_of(self.list_member, item) == self.identity for item in items)
 
 
 def _member_order(name: str) -> tuple[int, str]:

@@ -8,6 +8,7 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -25,7 +26,23 @@ from driftcheck.formats import (
     sarif,
     text,
 )
-from driftcheck.model import Api, DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
+from driftcheck.model import (
+    Api,
+    DesiredDestination,
+    DesiredSet,
+    DesiredState,
+    DestinationPlan,
+    LiveSet,
+    LiveState,
+    Plan,
+    SetKey,
+    SetPlan,
+    SetStatus,
+    Source,
+    Status,
+)
+from driftcheck.normalise import normalise_definition
+from driftcheck.plan import plan as real_plan
 from tests.factories import (
     added,
     definition,
@@ -451,3 +468,62 @@ def test_json_keys_follow_the_documented_order() -> None:
         "ignored",
     ]
     assert list(document["errors"][0]) == ["api", "region", "configuration_set", "code", "message"]
+
+
+def _text_of_real_plan(spec: dict[str, Any], live: dict[str, Any]) -> str:
+    """The text format of the plan that ``plan()`` makes of one destination."""
+    set_key = key("tx", api=Api.SESV2)
+    source = Source("s.yaml", 1, 1)
+    desired = DesiredState(
+        (
+            DesiredSet(
+                set_key, (DesiredDestination("m", normalise_definition(spec), source),), source
+            ),
+        )
+    )
+    state = LiveState({set_key: LiveSet(set_key, SetStatus.PRESENT, {"m": live})})
+    return text.render(real_plan(desired, state))
+
+
+def _dimension(name: str, default: str = "x") -> dict[str, str]:
+    return {
+        "DimensionName": name,
+        "DimensionValueSource": "MESSAGE_TAG",
+        "DefaultDimensionValue": default,
+    }
+
+
+def _cloudwatch(*dimensions: dict[str, str]) -> dict[str, Any]:
+    return {"Enabled": True, "CloudWatchDestination": {"DimensionConfigurations": list(dimensions)}}
+
+
+def test_text_names_dimensions_as_difference_paths_do() -> None:
+    output = _text_of_real_plan(
+        _cloudwatch(_dimension("__campaign"), _dimension("a.b]"), _dimension("")),
+        _cloudwatch(_dimension("__campaign", "y"), _dimension("a.b]", "y"), _dimension("", "y")),
+    )
+    for label in (
+        'DimensionConfigurations[""]',
+        "DimensionConfigurations[__campaign]",
+        'DimensionConfigurations["a.b]"]',
+    ):
+        assert f"~ {label} {{" in output
+    assert output.count('~ DefaultDimensionValue = "y" -> "x"') == 3
+
+
+def test_text_shows_each_dimension_of_a_list_missing_live_never_as_unchanged() -> None:
+    output = _text_of_real_plan(
+        _cloudwatch(_dimension("a"), _dimension("b")),
+        {"Enabled": True, "CloudWatchDestination": {}},
+    )
+    assert "+ DimensionConfigurations[a] {" in output
+    assert "+ DimensionConfigurations[b] {" in output
+    assert "unchanged block" not in output
+
+
+def test_text_shows_a_list_with_a_repeated_name_as_one_value() -> None:
+    output = _text_of_real_plan(
+        _cloudwatch(_dimension("a")), _cloudwatch(_dimension("a"), _dimension("a"))
+    )
+    assert "~ DimensionConfigurations = [" in output
+    assert "DimensionConfigurations[a]" not in output
