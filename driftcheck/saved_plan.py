@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from driftcheck import __version__
+from driftcheck.diffpath import PathSyntaxError, parse_path
 from driftcheck.errors import DriftcheckError
 from driftcheck.files import write_atomically
 from driftcheck.formats.json_format import document
@@ -223,8 +224,13 @@ class _Reader:
     def difference(self, data: Any, where: str) -> Difference:
         if not isinstance(data, dict) or "expected" not in data or "actual" not in data:
             self.fail(where, "has no 'expected' or 'actual'")
+        path = self.field(data, "path", str, where)
+        try:
+            parse_path(path)
+        except PathSyntaxError as error:
+            self.fail(f"{where}.path", f"is not a difference path ({error})")
         return Difference(
-            path=self.field(data, "path", str, where),
+            path=path,
             type=self.enum(data, "type", DiffType, where),
             expected=data["expected"],
             actual=data["actual"],

@@ -220,6 +220,11 @@ def test_an_edited_plan_is_refused() -> None:
             r"destinations\[0\].source.line has the wrong",
         ),
         (("strict",), "yes", "plan.strict has the wrong type"),
+        (
+            ("destinations", 0, "differences", 0, "path"),
+            "DimensionConfigurations[a.b]",  # unquoted: not what plan writes
+            r"destinations\[0\].differences\[0\].path is not a difference path",
+        ),
     ],
 )
 def test_a_structurally_corrupt_plan_names_the_place(
