@@ -34,7 +34,7 @@ from driftcheck.desired.definition import (
     members_of,
 )
 from driftcheck.desired.yaml_loader import MapNode, Node
-from driftcheck.diffpath import Key, Member, PathSyntaxError, child, read_loosely
+from driftcheck.diffpath import Key, Member, PathSyntaxError, child, parse_path, read_loosely
 from driftcheck.model import Api
 from driftcheck.service_model import DEFINITION_SHAPE, shape
 
@@ -124,6 +124,10 @@ def path_problem(api: Api, path: str) -> str | None:
             return problem
         walked = child(walked, Key(segment.key))
         shape_name = shape(api, target)["member"]["shape"]
+    try:  # read loosely above, for messages; the plan matches it strictly
+        parse_path(path)
+    except PathSyntaxError:
+        return f"not a path like {_examples(api)}"
     return None
 
 

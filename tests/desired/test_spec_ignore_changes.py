@@ -296,3 +296,15 @@ def test_ignored_paths_reach_the_plan(write: Write) -> None:
         ("Enabled", True),
     ]
     assert row.status is Status.IN_SYNC
+
+
+def test_an_accepted_path_is_always_one_the_plan_can_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were a list's key rule ever to allow any text, a key the plan would write quoted
+    (``["a.b"]``) must not be accepted unquoted: it would silently ignore nothing."""
+    monkeypatch.setattr("driftcheck.desired.ignore_changes._key_problem", lambda keyed, key: None)
+    path_problem.cache_clear()
+    try:
+        assert path_problem(Api.SESV2, f"{DIMENSIONS}[a.b].DefaultDimensionValue") is not None
+        assert path_problem(Api.SESV2, f'{DIMENSIONS}["a.b"].DefaultDimensionValue') is None
+    finally:
+        path_problem.cache_clear()
