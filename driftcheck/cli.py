@@ -213,7 +213,8 @@ def plan(
         Optional[list[str]],  # noqa: UP045
         typer.Option(
             metavar="TARGET",
-            help="Alert sns:<topic-arn> or webhook:<url> after the plan (repeatable).",
+            help="Alert sns:<topic-arn>, webhook:<url> or webhook:env:<NAME> (the URL in the "
+            "environment variable NAME: not in argv or shell history) after the plan (repeatable).",
         ),
     ] = None,
     alert_state: Annotated[
@@ -699,12 +700,21 @@ def _error(message: str) -> None:
     sys.stderr.write(f"driftcheck: error: {message}\n")
 
 
+# options that were renamed: (command, old option) -> the new one, suggested instead
+_RENAMED: dict[tuple[str, str], list[str]] = {
+    ("import", "--vars"): ["--parametrize"],
+    ("import", "--var"): ["--parametrize"],
+}
+
+
 def _usage_sentence(error: click_errors.UsageError) -> str:
     """click's message for a bad flag or value, as one sentence of ours."""
     if isinstance(error, click_errors.NoSuchOption):
+        command = (error.ctx.info_name if error.ctx else None) or ""
+        possibilities = _RENAMED.get((command, error.option_name)) or error.possibilities
         sentence = f"no such option: {error.option_name}"
-        if error.possibilities:
-            sentence += f" (did you mean {' or '.join(sorted(error.possibilities))}?)"
+        if possibilities:
+            sentence += f" (did you mean {' or '.join(sorted(possibilities))}?)"
         return sentence
     message = error.message.strip().rstrip(".")
     if isinstance(error, click_errors.BadParameter) and error.param is not None:
