@@ -763,7 +763,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         path = error.ctx.command_path if error.ctx else _command_path(command, argv)
         sys.stderr.write(f"Try '{path} --help'.\n")
         sys.exit(ExitCode.ERROR)
-    except typer.TyperException as error:
+    except click_errors.ClickException as error:
         _error(error.format_message())
         sys.exit(ExitCode.ERROR)
     except (typer.Abort, KeyboardInterrupt):
