@@ -343,7 +343,7 @@ def apply(
     )
     from driftcheck.saved_plan import read_file, saved_plan_path
 
-    if not math.isfinite(max_rps):  # click's range check lets NaN through (comparisons are false)
+    if not math.isfinite(max_rps):  # the --max-rps parser refuses it; a direct call does not
         raise UsageError(f"--max-rps must be a number > 0, not {max_rps!r}")
     request = _plan_request(
         paths,
