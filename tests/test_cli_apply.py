@@ -469,7 +469,7 @@ def test_import_keeps_an_existing_file_unless_forced(
     [
         ([], ["either --configuration-set NAME (repeatable) or --all"]),
         (["--all", "--configuration-set", "x"], ["either --configuration-set"]),
-        (["--all", "--parametrize", "novalue"], ["--vars takes NAME=VALUE"]),
+        (["--all", "--parametrize", "novalue"], ["--parametrize takes NAME=VALUE"]),
     ],
 )
 def test_import_usage_errors_make_no_api_call(
