@@ -1,9 +1,11 @@
-# driftcheck — every target installs what it needs into .venv from pyproject.toml.
+# driftcheck — every target installs what it needs into .venv from pyproject.toml, at the
+# versions pinned in constraints.txt (`make constraints` refreshes them).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
+CONSTRAINTS := constraints.txt
 
 # A second venv with the oldest boto3/botocore that pyproject allows: the emulator must answer
 # the routes of every supported botocore (tests/emulator/test_emulator_botocore_versions.py).
@@ -11,17 +13,18 @@ OLDEST_VENV ?= .venv-oldest
 OLDEST_PINS := tests/emulator/botocore-oldest.txt
 OLDEST_STAMP := $(OLDEST_VENV)/.installed
 
-.PHONY: help venv venv-oldest test lint typecheck pytest demo bench schema clean
+.PHONY: help venv venv-oldest test lint typecheck pytest demo bench schema constraints clean
 
 help:
 	@echo "make demo   - start the emulator with a demo live state and plan specs/ against it"
 	@echo "make test   - ruff, mypy (strict) and pytest"
 	@echo "make bench  - benchmarks, printed as ratios against baselines measured in the same run"
+	@echo "make constraints - re-pin constraints.txt to the newest versions pyproject.toml allows"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]' -c $(CONSTRAINTS)
 	@touch $@
 
 venv: $(STAMP)
@@ -64,6 +67,18 @@ schema: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m tests.bench
+
+# A fresh venv with the newest versions the bounds in pyproject.toml allow, frozen.
+constraints:
+	@tmp=$$(mktemp -d); trap 'rm -rf '"$$tmp" EXIT; \
+	$(PYTHON) -m venv $$tmp/venv && \
+	$$tmp/venv/bin/pip install --quiet --upgrade pip && \
+	$$tmp/venv/bin/pip install --quiet '.[dev]' && \
+	{ sed -n '/^#/p' $(CONSTRAINTS); $$tmp/venv/bin/pip freeze --exclude driftcheck; } \
+		> $$tmp/constraints.txt && \
+	mv $$tmp/constraints.txt $(CONSTRAINTS)
+	@git diff --stat -- $(CONSTRAINTS) 2>/dev/null || true
+	@echo "constraints.txt re-pinned; run make test before committing it"
 
 clean:
 	rm -rf $(VENV) $(OLDEST_VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

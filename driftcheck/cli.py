@@ -1,28 +1,36 @@
 """The command line: parse flags, wire the steps together, write the output, exit.
 
 This is the one error boundary: every :class:`DriftcheckError` becomes one sentence on stderr
-and its exit code; click's usage errors exit 1 (2 means drift); nothing else reaches the
-user as a traceback. Costly imports (boto3, deepdiff, the emulator) happen inside the
-commands that need them, so ``--help`` and ``validate`` stay instant.
+and its exit code; a bad flag or value (click's usage errors) becomes one sentence and a
+hint to ``--help``, exit 1 (2 means drift); nothing else reaches the user as a traceback.
+Costly imports (boto3, deepdiff, the emulator, the renderers) happen inside the commands
+that need them, and typer stays below 0.29 (pydantic), so ``--help`` and ``validate`` stay
+fast (tests/test_cli.py checks what they import).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TextIO
 
 import typer
+
+# typer (0.26 and later) vendors click and re-exports only some of its exceptions
+from typer._click import exceptions as click_errors
 
 from driftcheck import __version__
 from driftcheck.errors import ApiError, DriftcheckError, ExitCode, SpecError, UsageError
 from driftcheck.formats import Format
 from driftcheck.model import Api
+from driftcheck.wording import plural
 
 if TYPE_CHECKING:
     from driftcheck.alerts import AlertTarget
@@ -52,11 +60,35 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+
+def _number(low: float, high: float | None = None, *, whole: bool = False) -> Callable[[str], Any]:
+    """A typer ``parser``: a number from ``low`` to ``high`` (a whole one if ``whole``).
+
+    Instead of typer's range types, whose ``--help`` shows ``<int range>`` and whose errors
+    say "is not a valid int range", a bad value reads ``'0' is not a whole number from 1
+    to 64``.
+    """
+    noun = "whole number" if whole else "number"
+    bounds = f"from {low:g} to {high:g}" if high is not None else f"of at least {low:g}"
+
+    def parse(text: str) -> float:
+        try:
+            value = int(text) if whole else float(text)
+        except ValueError:
+            value = math.nan
+        if not (low <= value and (high is None or value <= high)):  # NaN fails both
+            raise typer.BadParameter(f"{str(text)!r} is not a {noun} {bounds}")
+        return value
+
+    return parse
+
+
 PathsArg = Annotated[
     Optional[list[Path]],  # noqa: UP045 - typer needs Optional on Python 3.10
     typer.Argument(
-        help="Spec files or directories (searched for *.yaml / *.yml).",
-        show_default="specs/",
+        metavar="[PATH]...",
+        help="Spec files or directories (searched for *.yaml / *.yml; default: specs/).",
+        show_default=False,
     ),
 ]
 VarOpt = Annotated[
@@ -66,7 +98,9 @@ VarOpt = Annotated[
 RegionOpt = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(
-        help="Region for specs that name none (else AWS_DEFAULT_REGION, the profile's, AWS_REGION)."
+        metavar="REGION",
+        help="Region for specs that name none "
+        "(else AWS_DEFAULT_REGION, the profile's, AWS_REGION).",
     ),
 ]
 
@@ -89,16 +123,31 @@ def _root(
     """Detect drift in Amazon SES configuration-set event destinations."""
 
 
-ProfileOpt = Annotated[Optional[str], typer.Option(help="AWS profile to use.")]  # noqa: UP045
+ProfileOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(metavar="NAME", help="AWS profile to use."),
+]
 EndpointOpt = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option(help="API endpoint (default: AWS, or AWS_ENDPOINT_URL_* settings)."),
+    typer.Option(
+        metavar="URL", help="API endpoint (default: AWS, or AWS_ENDPOINT_URL_* settings)."
+    ),
 ]
 ConcurrencyOpt = Annotated[
-    int, typer.Option(min=1, max=64, help="Configuration sets read at once.")
+    int,
+    typer.Option(
+        metavar="N",
+        parser=_number(1, 64, whole=True),
+        help="Configuration sets read at once (1-64).",
+    ),
 ]
 MaxAttemptsOpt = Annotated[
-    int, typer.Option(min=1, max=20, help="Total attempts per API call, retries included.")
+    int,
+    typer.Option(
+        metavar="N",
+        parser=_number(1, 20, whole=True),
+        help="Total attempts per API call, retries included (1-20).",
+    ),
 ]
 TargetOpt = Annotated[
     Optional[list[str]],  # noqa: UP045
@@ -148,7 +197,9 @@ def plan(
     ] = None,
     ignore_file: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(help="Ignore patterns file (default: .driftignore next to the specs)."),
+        typer.Option(
+            metavar="FILE", help="Ignore patterns file (default: .driftignore next to the specs)."
+        ),
     ] = None,
     include_unmanaged: Annotated[
         bool,
@@ -164,18 +215,22 @@ def plan(
         Optional[list[str]],  # noqa: UP045
         typer.Option(
             metavar="TARGET",
-            help="Alert sns:<topic-arn> or webhook:<url> after the plan (repeatable).",
+            help="Alert sns:<topic-arn>, webhook:<url> or webhook:env:<NAME> (the URL in the "
+            "environment variable NAME: not in argv or shell history) after the plan (repeatable).",
         ),
     ] = None,
     alert_state: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            help="Remember the last alert: alert when drift appears or changes, once on clearing."
+            metavar="FILE",
+            help="Remember the last alert: alert when drift appears or changes, once on clearing.",
         ),
     ] = None,
     out: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(help="Also save the plan for `driftcheck apply FILE` (stale-checked)."),
+        typer.Option(
+            metavar="FILE", help="Also save the plan for `driftcheck apply FILE` (stale-checked)."
+        ),
     ] = None,
     concurrency: ConcurrencyOpt = 8,
     max_attempts: MaxAttemptsOpt = 5,
@@ -201,7 +256,7 @@ def plan(
         include_unmanaged=include_unmanaged,
         strict=strict,
     )
-    run = run_plan(request, progress=_progress)
+    run = run_plan(request, progress=partial(_progress, color=not no_color))
     # every output and every alert is attempted; then the failures are reported
     failures: list[DriftcheckError] = []
     try:
@@ -239,8 +294,9 @@ def apply(
     paths: Annotated[
         Optional[list[Path]],  # noqa: UP045
         typer.Argument(
-            help="Spec files or directories, or one plan saved by `plan --out`.",
-            show_default="specs/",
+            metavar="[PATH]...",
+            help="Spec files or directories, or one plan saved by `plan --out` (default: specs/).",
+            show_default=False,
         ),
     ] = None,
     auto_approve: Annotated[
@@ -253,7 +309,12 @@ def apply(
         ApplyFormat, typer.Option("--format", help="Results on stdout as text or json.")
     ] = ApplyFormat.TEXT,
     max_rps: Annotated[
-        float, typer.Option(min=0.01, max=1000, help="Write requests a second, retries included.")
+        float,
+        typer.Option(
+            metavar="RATE",
+            parser=_number(0.01, 1000),
+            help="Write requests a second, retries included (0.01-1000).",
+        ),
     ] = 1.0,
     region: RegionOpt = None,
     profile: ProfileOpt = None,
@@ -266,7 +327,9 @@ def apply(
     ] = None,
     ignore_file: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(help="Ignore patterns file (default: .driftignore next to the specs)."),
+        typer.Option(
+            metavar="FILE", help="Ignore patterns file (default: .driftignore next to the specs)."
+        ),
     ] = None,
     concurrency: ConcurrencyOpt = 8,
     max_attempts: MaxAttemptsOpt = 5,
@@ -282,7 +345,7 @@ def apply(
     )
     from driftcheck.saved_plan import read_file, saved_plan_path
 
-    if not math.isfinite(max_rps):  # click's range check lets NaN through (comparisons are false)
+    if not math.isfinite(max_rps):  # the --max-rps parser refuses it; a direct call does not
         raise UsageError(f"--max-rps must be a number > 0, not {max_rps!r}")
     request = _plan_request(
         paths,
@@ -309,7 +372,7 @@ def apply(
         from driftcheck.formats import render
         from driftcheck.workflow import run_plan
 
-        result = run_plan(request, progress=_progress).plan
+        result = run_plan(request, progress=partial(_progress, color=not no_color)).plan
         human.write(render(result, Format.TEXT, color=_use_color(no_color) and human is sys.stdout))
         approved = auto_approve
         _report_problems(result, warnings=False)  # the plan shown above has them
@@ -323,12 +386,16 @@ def apply(
 
 @app.command(
     name="import",
-    epilog="Example: driftcheck import --region us-east-1 --all --vars account_id=123456789012",
+    epilog="Example: driftcheck import --region us-east-1 --all "
+    "--parametrize account_id=123456789012",
 )
 def import_(
     region: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="Region to import (else AWS_DEFAULT_REGION, the profile's, AWS_REGION)."),
+        typer.Option(
+            metavar="REGION",
+            help="Region to import (else AWS_DEFAULT_REGION, the profile's, AWS_REGION).",
+        ),
     ] = None,
     api: Annotated[Api, typer.Option(help="The API to read through.")] = Api.PINPOINT_EMAIL,
     configuration_set: Annotated[
@@ -340,18 +407,19 @@ def import_(
     ] = False,
     out: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(help="Write the spec to FILE (default: stdout)."),
+        typer.Option(metavar="FILE", help="Write the spec to FILE (default: stdout)."),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing --out file.")
     ] = False,
-    variables: Annotated[
+    # not --var: plan's --var NAME=VALUE puts VALUE where a spec says ${NAME}; this does the
+    # opposite (writes ${NAME} where the live state has VALUE), so it has its own name
+    parametrize: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(
-            "--vars",
-            "--var",
+            "--parametrize",
             metavar="NAME=VALUE",
-            help="Write VALUE inside ARNs as ${NAME} (repeatable).",
+            help="Write VALUE inside ARNs as ${NAME}, declared under vars: (repeatable).",
         ),
     ] = None,
     profile: ProfileOpt = None,
@@ -372,7 +440,7 @@ def import_(
 
     if bool(configuration_set) == all_sets:
         raise UsageError("import needs either --configuration-set NAME (repeatable) or --all")
-    arn_variables = _parse_vars(variables or [], flag="--vars")  # before any API call
+    arn_variables = _parse_vars(parametrize or [], flag="--parametrize")  # before any API call
     request = _plan_request(
         None, None, region, profile, endpoint_url, None, concurrency, max_attempts
     )
@@ -394,7 +462,8 @@ def import_(
         sys.stdout.write(text)
     else:
         write_spec_file(out, text, force=force)
-        sys.stderr.write(f"driftcheck: wrote {len(live_sets)} configuration sets to {out}\n")
+        wrote = plural(len(live_sets), "configuration set")
+        sys.stderr.write(f"driftcheck: wrote {wrote} to {out}\n")
     return ExitCode.OK
 
 
@@ -404,36 +473,58 @@ def validate(paths: PathsArg = None, var: VarOpt = None, region: RegionOpt = Non
     desired = _load(paths, var, region, require_region=False)
     files = {s.source.file for s in desired.sets}
     typer.echo(
-        f"OK: {len(desired.sets)} configuration sets, {desired.destination_count} event "
-        f"destinations in {len(files)} file{'s' if len(files) != 1 else ''}."
+        f"OK: {plural(len(desired.sets), 'configuration set')}, "
+        f"{plural(desired.destination_count, 'event destination')} "
+        f"in {plural(len(files), 'file')}."
     )
     return ExitCode.OK
 
 
 @app.command(epilog="Example: driftcheck emulator --port 4566 --state live.json --latency-ms 20")
 def emulator(
-    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port on 127.0.0.1.")] = 4566,
+    port: Annotated[
+        int,
+        typer.Option(
+            metavar="PORT",
+            parser=_number(0, 65535, whole=True),
+            help="TCP port on 127.0.0.1 (0: any free port).",
+        ),
+    ] = 4566,
     state: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(help="JSON file with the initial live state."),
+        typer.Option(metavar="FILE", help="JSON file with the initial live state."),
     ] = None,
     latency_ms: Annotated[
-        float, typer.Option(min=0, help="Latency added to every API request.")
+        float,
+        typer.Option(metavar="MS", parser=_number(0), help="Latency added to every API request."),
     ] = 0.0,
     throttle_rate: Annotated[
-        float, typer.Option(min=0, max=1, help="Fraction of API requests answered 429.")
+        float,
+        typer.Option(
+            metavar="FRACTION",
+            parser=_number(0, 1),
+            help="Fraction of API requests answered 429 (0-1).",
+        ),
     ] = 0.0,
     max_rps: Annotated[
         Optional[float],  # noqa: UP045
-        typer.Option(min=0.001, help="Cap on API requests a second; the excess is answered 429."),
+        typer.Option(
+            metavar="RATE",
+            parser=_number(0.001),
+            help="Cap on API requests a second; the excess is answered 429.",
+        ),
     ] = None,
     fail_set: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Option(help="Configuration set whose requests answer 500 (repeatable)."),
+        typer.Option(
+            metavar="NAME", help="Configuration set whose requests answer 500 (repeatable)."
+        ),
     ] = None,
     deny_set: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Option(help="Configuration set whose requests answer 403 (repeatable)."),
+        typer.Option(
+            metavar="NAME", help="Configuration set whose requests answer 403 (repeatable)."
+        ),
     ] = None,
 ) -> ExitCode:
     """Run a local emulator of the pinpoint-email (/v1) and sesv2 (/v2) event-destination API."""
@@ -525,7 +616,7 @@ def _run_actions(
     if failed:
         human.flush()
         raise ApiError(
-            f"{len(failed)} of {len(results)} actions did not complete (listed above); "
+            f"{len(failed)} of {plural(len(results), 'action')} did not complete (listed above); "
             "run apply again once the cause is fixed"
         )
     return ExitCode.OK
@@ -568,20 +659,26 @@ def _parse_vars(assignments: Sequence[str], flag: str = "--var") -> dict[str, st
     return parsed
 
 
-def _use_color(no_color: bool) -> bool:
-    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+def _use_color(no_color: bool, stream: TextIO | None = None) -> bool:
+    """Colours only on a terminal (stdout by default), never with --no-color or NO_COLOR."""
+    return not no_color and "NO_COLOR" not in os.environ and (stream or sys.stdout).isatty()
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[], None] | None]:
-    """A progress bar on stderr while reading many sets on a terminal; never in pipes or CI."""
+def _progress(total: int, *, color: bool = True) -> Iterator[Callable[[], None] | None]:
+    """A progress bar on stderr while reading many sets on a terminal; never in pipes or CI.
+
+    Without ``color`` (--no-color) it is drawn without any colour or style.
+    """
     if total <= PROGRESS_THRESHOLD or not sys.stderr.isatty() or os.environ.get("CI"):
         yield None
         return
     from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
+    styled = _use_color(not color, sys.stderr)
+    console = Console(stderr=True, color_system="auto" if styled else None)
+    with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Reading configuration sets", total=total)
         yield lambda: progress.advance(task)
 
@@ -605,6 +702,43 @@ def _error(message: str) -> None:
     sys.stderr.write(f"driftcheck: error: {message}\n")
 
 
+# options that were renamed: (command, old option) -> the new one, suggested instead
+_RENAMED: dict[tuple[str, str], list[str]] = {
+    ("import", "--vars"): ["--parametrize"],
+    ("import", "--var"): ["--parametrize"],
+}
+
+
+def _usage_sentence(error: click_errors.UsageError) -> str:
+    """click's message for a bad flag or value, as one sentence of ours."""
+    if isinstance(error, click_errors.NoSuchOption):
+        command = (error.ctx.info_name if error.ctx else None) or ""
+        possibilities = _RENAMED.get((command, error.option_name)) or error.possibilities
+        sentence = f"no such option: {error.option_name}"
+        if possibilities:
+            sentence += f" (did you mean {' or '.join(sorted(possibilities))}?)"
+        return sentence
+    message = error.message.strip().rstrip(".")
+    if isinstance(error, click_errors.BadParameter) and error.param is not None:
+        name = error.param.opts[0] if error.param.opts else error.param.human_readable_name
+        return f"invalid value for {name}: {message}"
+    needs_value = re.fullmatch(r"Option '(.+)' requires an argument", message)
+    if needs_value:
+        return f"{needs_value[1]} needs a value"
+    extra = re.fullmatch(r"Got unexpected extra arguments?(?:\(s\))? \((.*)\)", message)
+    if extra:
+        return f"{plural(len(extra[1].split()), 'unexpected argument')}: {extra[1]}"
+    message = re.sub(r"\. Did you mean (.+)\?$", r" (did you mean \1?)", message)
+    return message[:1].lower() + message[1:]
+
+
+def _command_path(command: object, argv: Sequence[str] | None) -> str:
+    """``driftcheck`` and the command named in ``argv`` (for the hint to its --help)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    commands = getattr(command, "commands", {})
+    return " ".join(["driftcheck", *(args[:1] if args and args[0] in commands else [])])
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point: run the app and exit with its code; the one place errors are reported."""
     import logging
@@ -623,12 +757,16 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         )
     except typer.Exit as done:
         sys.exit(done.exit_code)
-    except typer.TyperException as error:  # bad flags: exit 1, since 2 means drift
-        show = getattr(error, "show", None)  # click's formatting: usage line + message
-        if callable(show):
-            show()
-        else:
-            _error(str(error))
+    except click_errors.NoArgsIsHelpError as error:  # `driftcheck` alone: the help
+        error.show()
+        sys.exit(ExitCode.ERROR)
+    except click_errors.UsageError as error:  # bad flags: exit 1, since 2 means drift
+        _error(_usage_sentence(error))
+        path = error.ctx.command_path if error.ctx else _command_path(command, argv)
+        sys.stderr.write(f"Try '{path} --help'.\n")
+        sys.exit(ExitCode.ERROR)
+    except click_errors.ClickException as error:
+        _error(error.format_message())
         sys.exit(ExitCode.ERROR)
     except (typer.Abort, KeyboardInterrupt):
         _error("interrupted")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from driftcheck.wording import plural
+
 
 class ExitCode(IntEnum):
     """Terraform's ``-detailed-exitcode`` meaning: errors beat drift, drift beats success."""
@@ -48,7 +50,7 @@ class SpecError(DriftcheckError):
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
         self.problems = tuple(sorted(problems))
         count = len(self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the specs")
+        super().__init__(f"{plural(count, 'problem')} in the specs")
 
 
 class ApiError(DriftcheckError):

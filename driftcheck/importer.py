@@ -6,7 +6,7 @@ order ``version``, ``api``, ``region``, ``vars``, ``configuration_sets``; within
 destination block, whose members follow the order of botocore's service model (dimensions
 sorted by name). A header comment says when and from where it was generated.
 
-``--vars account_id=123456789012`` replaces each literal occurrence of a value inside ARN
+``--parametrize account_id=123456789012`` replaces each literal occurrence of a value inside ARN
 strings with ``${account_id}`` and declares the variable under ``vars:``, so one spec can
 serve several accounts (``--var account_id=...`` at plan time). A literal ``${`` in a value
 is written ``$${``, so the spec loads back to exactly the live values. Scalars are written by
@@ -222,15 +222,15 @@ class _Substitution:
         for name, value in sorted(variables.items()):
             if not VARIABLE_NAME.match(name):
                 raise UsageError(
-                    f"--vars {name}: a variable name starts with a letter or `_` and holds "
+                    f"--parametrize {name}: a variable name starts with a letter or `_` and holds "
                     "letters, digits, `_` and `-`"
                 )
             if not value or any(c in value for c in "${}"):
                 raise UsageError(
-                    f"--vars {name}: the value must be non-empty, without `$`, `{{` or `}}`"
+                    f"--parametrize {name}: the value must be non-empty, without `$`, `{{` or `}}`"
                 )
             if value in by_value:
-                raise UsageError(f"--vars {by_value[value]} and {name} have the same value")
+                raise UsageError(f"--parametrize {by_value[value]} and {name} have the same value")
             by_value[value] = name
         self.by_value = by_value
         values = sorted(by_value, key=lambda v: (-len(v), v))  # the longest match wins

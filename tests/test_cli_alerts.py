@@ -92,6 +92,35 @@ def test_a_drift_alert_is_posted_to_the_webhook(
     assert body["summary"]["missing"] == body["summary"]["extra"] == 1
 
 
+def test_a_webhook_url_from_the_environment_is_never_in_argv(
+    demo: Emulator, env: dict[str, str], hook: WebhookServer
+) -> None:
+    result = plan(
+        demo, {**env, "DRIFT_HOOK": hook.url}, str(SPECS), "--alert", "webhook:env:DRIFT_HOOK"
+    )
+    assert result.code == 2, result
+    assert result.stderr == "driftcheck: sent the drift alert to 1 target\n"
+    assert_no_secret(result)
+    [request] = hook.requests
+    assert request.path == f"{SECRET_PATH}?{SECRET_QUERY}"
+    assert request.json()["kind"] == "drift"
+
+
+@pytest.mark.parametrize(("value", "state"), [(None, "is not set"), ("", "is empty")])
+def test_a_missing_webhook_variable_fails_before_any_api_call(
+    emulator: Emulator, env: dict[str, str], value: str | None, state: str
+) -> None:
+    env = {k: v for k, v in env.items() if k != "DRIFT_HOOK"}
+    if value is not None:
+        env["DRIFT_HOOK"] = value
+    result = plan(emulator, env, str(SPECS), "--alert", "webhook:env:DRIFT_HOOK")
+    assert_error(
+        result, f"--alert webhook:env:DRIFT_HOOK: the environment variable DRIFT_HOOK {state}"
+    )
+    assert result.stdout == ""
+    assert emulator.stats().total == 0
+
+
 def test_no_drift_and_no_state_sends_nothing(
     emulator: Emulator, env: dict[str, str], hook: WebhookServer
 ) -> None:

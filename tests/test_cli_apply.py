@@ -422,7 +422,7 @@ def test_import_then_plan_reports_no_drift(
     result = run_cli(
         "import",
         "--all",
-        "--vars",
+        "--parametrize",
         "account_id=123456789012",
         "--out",
         str(out),
@@ -469,7 +469,7 @@ def test_import_keeps_an_existing_file_unless_forced(
     [
         ([], ["either --configuration-set NAME (repeatable) or --all"]),
         (["--all", "--configuration-set", "x"], ["either --configuration-set"]),
-        (["--all", "--vars", "novalue"], ["--vars takes NAME=VALUE"]),
+        (["--all", "--parametrize", "novalue"], ["--parametrize takes NAME=VALUE"]),
     ],
 )
 def test_import_usage_errors_make_no_api_call(

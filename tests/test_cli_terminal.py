@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -15,7 +16,9 @@ from tests.conftest import REPO, isolated_aws_env
 SETS = 12  # more than the handful below which no progress bar is shown
 
 
-def run_on_terminal(emulator: Emulator, spec: Path, env: dict[str, str]) -> tuple[int, str]:
+def run_on_terminal(
+    emulator: Emulator, spec: Path, env: dict[str, str], *args: str
+) -> tuple[int, str]:
     """Run `driftcheck plan` with stdout and stderr on a pseudo-terminal; (exit code, output)."""
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
@@ -29,6 +32,7 @@ def run_on_terminal(emulator: Emulator, spec: Path, env: dict[str, str]) -> tupl
             emulator.url,
             "--concurrency",
             "1",
+            *args,
         ],
         stdin=subprocess.DEVNULL,
         stdout=terminal,
@@ -86,3 +90,17 @@ def test_ci_logs_get_neither(emulator: Emulator, tmp_path: Path) -> None:
     assert code == 2
     assert "Reading configuration sets" not in output
     assert "\x1b[" not in output
+
+
+# Select Graphic Rendition: colours, bold, dim... (cursor moves and line erases are not style)
+SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def test_no_color_also_uncolours_the_progress_bar(emulator: Emulator, tmp_path: Path) -> None:
+    env = isolated_aws_env(tmp_path, AWS_REGION="us-east-1", TERM="xterm-256color")
+    del env["NO_COLOR"]
+    code, output = run_on_terminal(seeded(emulator), spec_with_sets(tmp_path), env, "--no-color")
+    assert code == 2
+    assert "Reading configuration sets" in output  # the bar was drawn
+    assert SGR.search(output) is None, SGR.findall(output)[:5]
+    assert "configuration set s0 (us-east-1) is missing" in output

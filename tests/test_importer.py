@@ -223,10 +223,10 @@ def test_the_header_cannot_be_broken_by_the_source_description(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("variables", "words"),
     [
-        ({"1x": "a"}, "--vars 1x: a variable name starts with a letter"),
-        ({"a": ""}, "--vars a: the value must be non-empty"),
-        ({"a": "x$y"}, "--vars a: the value must be non-empty, without `\\$`"),
-        ({"a": "1", "b": "1"}, "--vars a and b have the same value"),
+        ({"1x": "a"}, "--parametrize 1x: a variable name starts with a letter"),
+        ({"a": ""}, "--parametrize a: the value must be non-empty"),
+        ({"a": "x$y"}, "--parametrize a: the value must be non-empty, without `\\$`"),
+        ({"a": "1", "b": "1"}, "--parametrize a and b have the same value"),
     ],
 )
 def test_bad_variables_are_usage_errors(variables: dict[str, str], words: str) -> None:

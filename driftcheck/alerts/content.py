@@ -229,7 +229,7 @@ def _text(
         for error in errors[:TEXT_LISTED]:
             lines.append(f"• could not read `{_code(error.location)}`: {error.status}")
         if len(errors) > TEXT_LISTED:
-            lines.append(f"…and {len(errors) - TEXT_LISTED} more unreadable sets")
+            lines.append(f"…and {plural(len(errors) - TEXT_LISTED, 'more unreadable set')}")
     return slack_escape(escape_unsafe("\n".join(lines), keep="\n"))
 
 

@@ -18,6 +18,7 @@ from driftcheck.alerts.state import AlertState, decide, read_state, write_state
 from driftcheck.alerts.targets import AlertTarget, SnsTarget
 from driftcheck.errors import AlertError, DeliveryError, DriftcheckError
 from driftcheck.model import Plan
+from driftcheck.wording import plural
 
 logger = logging.getLogger(__name__)
 
@@ -88,13 +89,13 @@ def deliver_alerts(
         listed = "; ".join(f"{target} ({reason})" for target, reason in failures)
         raise DeliveryError(
             f"the {to_send} alert could not be delivered to {len(failures)} of "
-            f"{len(targets)} targets: {listed}",
+            f"{plural(len(targets), 'target')}: {listed}",
             tuple(failures),
             tuple(delivered),
         )
     if state_file is not None:
         write_state(state_file, _alerted(to_send, fingerprint_now, alert, now))
-    count = f"{len(delivered)} target{'s' if len(delivered) != 1 else ''}"
+    count = plural(len(delivered), "target")
     return AlertOutcome(to_send, tuple(delivered), f"sent the {to_send} alert to {count}")
 
 

@@ -1,15 +1,19 @@
-"""``--alert`` targets: ``sns:<topic-arn>`` and ``webhook:<url>``, and URL redaction.
+"""``--alert`` targets: ``sns:<topic-arn>``, ``webhook:<url>``, ``webhook:env:<NAME>``, and
+URL redaction.
 
 A webhook URL's path and query are its credentials (a Slack incoming-webhook URL *is* the
 secret), and so is a ``user:password@``. Only :func:`redact`'s ``scheme://host[:port]/…``
 ever appears in a message or a log line: :class:`WebhookTarget`'s ``str`` and ``repr`` use
-it, so printing a target cannot leak the secret.
+it, so printing a target cannot leak the secret. ``webhook:env:NAME`` reads the URL from the
+environment variable NAME, so the secret is not in argv (``ps``, /proc) or shell history.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -23,8 +27,9 @@ _TOPIC_ARN = re.compile(
     r"arn:aws(?:-[a-z]+)*:sns:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d{1,2}):\d{12}"
     r":[A-Za-z0-9_-]{1,256}(?:\.fifo)?"
 )
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost."})
-_USAGE = "use sns:<topic-arn> or webhook:<url>"
+_USAGE = "use sns:<topic-arn>, webhook:<url> or webhook:env:<NAME>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +78,19 @@ def redact(url: str) -> str:
     return escape_unsafe(f"{parts.scheme.lower()}://{netloc}{'/' + HIDDEN if hidden else ''}")
 
 
-def parse_target(text: str) -> AlertTarget:
-    """An ``--alert`` value; UsageError with one sentence (never the URL's secret) if bad."""
+def parse_target(text: str, environ: Mapping[str, str] = os.environ) -> AlertTarget:
+    """An ``--alert`` value; UsageError with one sentence (never the URL's secret) if bad.
+
+    ``webhook:env:NAME`` takes the URL from ``environ[NAME]``.
+    """
     kind, colon, rest = text.strip().partition(":")
     if colon and kind.lower() == "sns":
         return _sns(rest.strip())
     if colon and kind.lower() == "webhook":
-        return _webhook(rest.strip())
+        rest = rest.strip()
+        if rest[:4].lower() == "env:":
+            return _webhook_from_env(rest[4:].strip(), environ)
+        return _webhook(rest)
     if colon and kind.lower() in ("http", "https"):
         raise UsageError(
             f"--alert: a webhook target starts with webhook:, as in webhook:{kind}://…"
@@ -100,8 +111,23 @@ def _sns(arn: str) -> SnsTarget:
     return SnsTarget(arn, match["region"])
 
 
-def _webhook(url: str) -> WebhookTarget:
-    label = f"--alert webhook:{redact(url)}"
+def _webhook_from_env(name: str, environ: Mapping[str, str]) -> WebhookTarget:
+    label = f"--alert webhook:env:{name}"
+    if not _ENV_NAME.fullmatch(name):
+        shown = escape_unsafe(name[:64])
+        raise UsageError(
+            f"--alert webhook:env: needs an environment variable name "
+            f"(letters, digits, _), not {shown!r}"
+        )
+    url = environ.get(name, "").strip()
+    if not url:
+        state = "is empty" if name in environ else "is not set"
+        raise UsageError(f"{label}: the environment variable {name} {state}")
+    return _webhook(url, label=label)
+
+
+def _webhook(url: str, *, label: str | None = None) -> WebhookTarget:
+    label = label or f"--alert webhook:{redact(url)}"
     if not url:
         raise UsageError("--alert webhook: needs a URL, e.g. webhook:https://hooks.example.com/…")
     if any(char.isspace() or not char.isprintable() for char in url):

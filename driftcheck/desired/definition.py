@@ -36,6 +36,7 @@ from driftcheck.service_model import (
     destination_blocks,
     shape,
 )
+from driftcheck.wording import plural
 
 ARN_SHAPE = "AmazonResourceName"
 ARN = re.compile(
@@ -269,7 +270,7 @@ class DefinitionChecker:
             return self.enum(node, text, shape_name, shape_["enum"], label)
         minimum, maximum = shape_.get("min"), shape_.get("max")
         if minimum is not None and len(text) < minimum:
-            self.checker.report(node, f"{label} must have at least {minimum} character(s)")
+            self.checker.report(node, f"{label} must have at least {plural(minimum, 'character')}")
             return INVALID
         if maximum is not None and len(text) > maximum:
             self.checker.report(node, f"{label} must have at most {maximum} characters")

@@ -30,6 +30,9 @@ def spec_files(paths: Sequence[str | Path]) -> list[Path]:
 
 
 NO_REGION = "no region: add `region:` to the spec, pass --region, or set AWS_DEFAULT_REGION"
+# SES quota, per account and region, not adjustable (both APIs manage the same sets):
+# https://docs.aws.amazon.com/ses/latest/dg/quotas.html
+MAX_CONFIGURATION_SETS = 10_000
 
 
 def load_specs(
@@ -52,6 +55,7 @@ def load_specs(
     environ = os.environ if environ is None else environ
     with _gc_paused():
         sets = _load_sets(files, cli_vars, environ, default_region, require_region, problems)
+    problems.extend(over_quota(sets))
     if problems:
         # Problems inside an aliased node are found once per alias: report them once.
         raise SpecError(list(dict.fromkeys(problems)))
@@ -103,6 +107,27 @@ def _load_sets(
             else:
                 sets.append(desired)
     return sets
+
+
+def over_quota(sets: Sequence[DesiredSet], quota: int = MAX_CONFIGURATION_SETS) -> list[Problem]:
+    """A problem at the first set (in load order) beyond ``quota`` sets in one region.
+
+    SES refuses to create more, so such specs could never be in sync.
+    """
+    counts: dict[str, int] = {}
+    problems = []
+    for desired in sets:
+        region = desired.key.region
+        counts[region] = counts.get(region, 0) + 1
+        if counts[region] == quota + 1:
+            where = f"in {region}" if region else "without a region"
+            source = desired.source
+            message = (
+                f"configuration set `{desired.key.name}` is one more than SES allows {where}: "
+                f"at most {quota:,} configuration sets per account and region"
+            )
+            problems.append(Problem(source.file, source.line, source.column, message))
+    return problems
 
 
 def _declared_twice(second: DesiredSet, first: DesiredSet) -> Problem:

@@ -40,7 +40,7 @@ class ApiSchema:
         """The botocore ``Shape`` called ``name``."""
         return self.service.shape_for(name)
 
-    def check(self, params: Any, shape_: Any, what: str = "the request") -> None:
+    def check(self, params: Any, shape_: Any, what: str = "request") -> None:
         """Raise BadRequestException when ``params`` does not fit ``shape_`` (types, required)."""
         report = _VALIDATOR.validate(params, shape_)
         if report.has_errors():

@@ -4,19 +4,22 @@ Formatters are pure: they never print, read files or call the API; only the CLI 
 They share their sentences (:mod:`.sentences`) and, for annotations, their findings
 (:mod:`.findings`), so that every format says the same thing the same way.
 To add a format, write a module with ``render(plan, *, color) -> str``, add a member to
-:class:`Format` and its entries in ``_RENDERERS`` and ``DESCRIPTIONS`` (tests check that
-every member renders, has a golden file per scenario and a description).
+:class:`Format` (its value names the module, see ``_MODULES``) and its entry in
+``DESCRIPTIONS`` (tests check that every member renders, has a golden file per scenario and
+a description). A renderer's module is imported when it is first used, so ``--help`` and
+``validate`` do not pay for six formats (XML, JSON, markdown) they never render.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
+from importlib import import_module
 from types import MappingProxyType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
-from driftcheck.formats import github, json_format, junit, markdown, sarif, text
-from driftcheck.model import Plan
+if TYPE_CHECKING:
+    from driftcheck.model import Plan
 
 
 class Format(str, Enum):
@@ -50,21 +53,28 @@ class Renderer(Protocol):
     def __call__(self, plan: Plan, *, color: bool = False) -> str: ...
 
 
-_RENDERERS: Mapping[Format, Renderer] = MappingProxyType(
+# The module of each format (driftcheck.formats.<name>), imported on first use.
+_MODULES: Mapping[Format, str] = MappingProxyType(
     {
-        Format.TEXT: text.render,
-        Format.JSON: json_format.render,
-        Format.MARKDOWN: markdown.render,
-        Format.JUNIT: junit.render,
-        Format.GITHUB: github.render,
-        Format.SARIF: sarif.render,
+        Format.TEXT: "text",
+        Format.JSON: "json_format",
+        Format.MARKDOWN: "markdown",
+        Format.JUNIT: "junit",
+        Format.GITHUB: "github",
+        Format.SARIF: "sarif",
     }
 )
 
 
+def renderer(fmt: Format) -> Renderer:
+    """The ``render`` function of format ``fmt`` (its module is imported now if not yet)."""
+    module = import_module(f"{__name__}.{_MODULES[fmt]}")
+    return cast("Renderer", module.render)
+
+
 def render(plan: Plan, fmt: Format, *, color: bool = False) -> str:
     """``plan`` in format ``fmt``; ``color`` asks for ANSI colours where the format has any."""
-    return _RENDERERS[fmt](plan, color=color)
+    return renderer(fmt)(plan, color=color)
 
 
-__all__ = ["DESCRIPTIONS", "Format", "Renderer", "render"]
+__all__ = ["DESCRIPTIONS", "Format", "Renderer", "render", "renderer"]

@@ -23,12 +23,13 @@ from typing import Final
 from driftcheck.formats.sentences import detail_lines, location, shown_rows, verdict
 from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
 from driftcheck.safe_text import escape_unsafe
+from driftcheck.wording import plural
 
 TITLE: Final = "## driftcheck plan"
 # GitHub's limit on a comment body (a step summary may hold 1 MiB, but is read by people).
 MAX_CHARS: Final = 65_536
 _TRUNCATED: Final = (
-    "**Truncated**: {count} more sections are not shown, to stay within GitHub's size limits; "
+    "**Truncated**: {sections} not shown, to stay within GitHub's size limits; "
     "the text plan in the job log has them all.\n"
 )
 _TRUNCATION_ROOM: Final = 200
@@ -190,7 +191,7 @@ def render(plan: Plan, *, color: bool = False) -> str:
     sections = ["\n".join(section) + "\n" for section in _sections(plan)]
     for index, section in enumerate(sections):
         if len(out) + len(section) > MAX_CHARS - _TRUNCATION_ROOM:
-            out += _TRUNCATED.format(count=len(sections) - index)
+            out += _TRUNCATED.format(sections=plural(len(sections) - index, "more section"))
             break
         out += section
     return out.rstrip("\n") + "\n"

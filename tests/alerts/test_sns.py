@@ -87,7 +87,7 @@ def test_a_topic_that_does_not_exist(moto: Moto) -> None:
     with pytest.raises(DeliveryError) as caught:
         _send(moto, arn)
     assert str(caught.value) == (
-        "the drift alert could not be delivered to 1 of 1 targets: "
+        "the drift alert could not be delivered to 1 of 1 target: "
         f"sns:{arn} (the topic does not exist)"
     )
 

@@ -124,3 +124,42 @@ def test_a_webhook_target_never_shows_its_secret() -> None:
     for shown in (str(target), repr(target), f"{target}", f"{[target]}"):
         assert "SECRET" not in shown and "KEY" not in shown and "PASS" not in shown
         assert "hooks.slack.com/…" in shown
+
+
+# --- webhook:env:NAME --------------------------------------------------------------------
+
+
+def test_a_webhook_url_can_come_from_the_environment() -> None:
+    url = "https://hooks.example.com/services/SECRET"
+    target = parse_target("webhook:env:DRIFT_HOOK", {"DRIFT_HOOK": f" {url}\n"})
+    assert target == WebhookTarget(url)
+    assert "SECRET" not in str(target) and "SECRET" not in repr(target)
+    assert parse_target("WEBHOOK:ENV:DRIFT_HOOK", {"DRIFT_HOOK": url}) == WebhookTarget(url)
+
+
+@pytest.mark.parametrize(
+    ("text", "environ", "expected"),
+    [
+        (
+            "webhook:env:DRIFT_HOOK",
+            {},
+            "--alert webhook:env:DRIFT_HOOK: the environment variable DRIFT_HOOK is not set",
+        ),
+        ("webhook:env:DRIFT_HOOK", {"DRIFT_HOOK": " "}, "variable DRIFT_HOOK is empty"),
+        ("webhook:env:", {}, "needs an environment variable name"),
+        ("webhook:env:1HOOK", {"1HOOK": "https://h.example.com/SECRET"}, "not '1HOOK'"),
+        (
+            "webhook:env:DRIFT_HOOK",
+            {"DRIFT_HOOK": "http://hooks.example.com/SECRET"},
+            "--alert webhook:env:DRIFT_HOOK: plain http is allowed only to a loopback",
+        ),
+    ],
+)
+def test_a_webhook_variable_that_is_missing_empty_or_bad_is_one_sentence(
+    text: str, environ: dict[str, str], expected: str
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_target(text, environ)
+    message = str(caught.value)
+    assert expected in message
+    assert "SECRET" not in message and "\n" not in message

@@ -56,7 +56,7 @@ def test_a_5xx_is_retried_then_reported(webhook: WebhookServer) -> None:
         _deliver(webhook)
     assert len(webhook.requests) == FAST.attempts
     assert str(caught.value) == (
-        "the drift alert could not be delivered to 1 of 1 targets: "
+        "the drift alert could not be delivered to 1 of 1 target: "
         f"webhook:http://127.0.0.1:{webhook.port}/… (HTTP 500 after 3 attempts)"
     )
 

@@ -212,13 +212,23 @@ def run_command(
     return wall, rss, code, stdout
 
 
-def median_wall(args: Sequence[str], runs: int, env: dict[str, str] | None = None) -> float:
-    walls = []
+def median_times(
+    args: Sequence[str], runs: int, env: dict[str, str] | None = None
+) -> tuple[float, float]:
+    """Medians of ``runs`` runs of a command: (wall seconds, the child's CPU seconds).
+
+    CPU time (user + system) is what the command itself costs; wall time adds whatever else
+    the shared machine is doing, so both are printed.
+    """
+    walls, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(args, capture_output=True, env=env, cwd=REPO, check=False)
         walls.append(time.perf_counter() - start)
-    return statistics.median(walls)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def bench_env() -> dict[str, str]:

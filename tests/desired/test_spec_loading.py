@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from spec_helpers import destination, load, problems
 
 from driftcheck.desired import spec_files
+from driftcheck.desired.loader import MAX_CONFIGURATION_SETS, over_quota
 from driftcheck.errors import SpecError
 from driftcheck.model import Api, DesiredDestination, DesiredSet, DesiredState, SetKey, Source
 
@@ -532,3 +533,51 @@ def test_written_definitions_load_normalised(write: Write, data: st.DataObject, 
     path = write(yaml.safe_dump(spec))
     [desired] = load([path]).sets
     assert desired.destinations[0].definition == expected
+
+
+# --- the SES quota of configuration sets per region ---------------------------------------
+
+
+def quota_sets(regions: list[str], api: Api = Api.PINPOINT_EMAIL) -> list[DesiredSet]:
+    """One set per entry of ``regions``, named by its position, declared at line position+1."""
+    return [
+        DesiredSet(SetKey(api, region, f"s{i}"), (), Source("spec.yaml", i + 1, 3))
+        for i, region in enumerate(regions)
+    ]
+
+
+def test_the_first_set_beyond_the_quota_is_named_with_its_region() -> None:
+    sets = quota_sets(
+        ["us-east-1", "eu-west-1", "us-east-1", "eu-west-1", "us-east-1", "us-east-1"]
+    )
+    [problem] = over_quota(sets, quota=2)
+    assert str(problem) == (
+        "spec.yaml:5:3: configuration set `s4` is one more than SES allows in us-east-1: "
+        "at most 2 configuration sets per account and region"
+    )
+    assert over_quota(sets[:4], quota=2) == []  # two in each region: at the quota, allowed
+
+
+def test_both_apis_count_against_one_quota_and_every_region_is_checked() -> None:
+    sets = quota_sets(["us-east-1", "eu-west-1"]) + quota_sets(
+        ["us-east-1", "eu-west-1"], Api.SESV2
+    )
+    assert [p.line for p in over_quota(sets, quota=1)] == [1, 2]
+
+
+def test_the_real_quota_is_10000_sets_per_region() -> None:
+    assert MAX_CONFIGURATION_SETS == 10_000  # https://docs.aws.amazon.com/ses/latest/dg/quotas.html
+    assert over_quota(quota_sets(["us-east-1"] * 10_000 + ["eu-west-1"])) == []
+    [problem] = over_quota(quota_sets(["us-east-1"] * 10_002))
+    assert (problem.line, "10,000" in problem.message) == (10_001, True)
+
+
+def test_validate_refuses_10001_sets_in_one_region(write: Write) -> None:
+    """End to end, through one flow-style spec (about 0.7 s of CPU: one line per set)."""
+    names = [f"s{i:05d}" for i in range(10_001)]
+    body = "".join(f"  {name}: {{event_destinations: {{}}}}\n" for name in names)
+    spec = write("version: 1\nregion: us-east-1\nconfiguration_sets:\n" + body, "many.yaml")
+    assert problems([spec]) == [
+        "many.yaml:10004:3: configuration set `s10000` is one more than SES allows in "
+        "us-east-1: at most 10,000 configuration sets per account and region"
+    ]

@@ -485,7 +485,7 @@ def test_event_bus_arn_with_sesv2(write: Write) -> None:
     [
         (
             "sesv2",  # the sesv2 model says AmazonResourceName has min 1
-            "spec.yaml:11:21: `TopicArn` must have at least 1 character(s)",
+            "spec.yaml:11:21: `TopicArn` must have at least 1 character",
         ),
         (
             "pinpoint-email",

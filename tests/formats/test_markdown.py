@@ -239,7 +239,7 @@ def test_a_huge_plan_stays_within_githubs_comment_limit() -> None:
     last = output.splitlines()[-1]
     shown = output.count("\n### ")
     assert last == (
-        f"**Truncated**: {600 - shown} more sections are not shown, to stay within GitHub's "
+        f"**Truncated**: {600 - shown} more sections not shown, to stay within GitHub's "
         "size limits; the text plan in the job log has them all."
     )
     assert 0 < shown < 600
