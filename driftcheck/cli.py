@@ -198,7 +198,9 @@ def plan(
     ignore_file: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            metavar="FILE", help="Ignore patterns file (default: .driftignore next to the specs)."
+            metavar="FILE",
+            help="Ignore patterns file (default: .driftignore next to the specs, or in "
+            "the current directory).",
         ),
     ] = None,
     include_unmanaged: Annotated[
@@ -257,6 +259,7 @@ def plan(
         strict=strict,
     )
     run = run_plan(request, progress=partial(_progress, color=not no_color))
+    _report_ignore_file(run.ignore_file)
     # every output and every alert is attempted; then the failures are reported
     failures: list[DriftcheckError] = []
     try:
@@ -328,7 +331,9 @@ def apply(
     ignore_file: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            metavar="FILE", help="Ignore patterns file (default: .driftignore next to the specs)."
+            metavar="FILE",
+            help="Ignore patterns file (default: .driftignore next to the specs, or in "
+            "the current directory).",
         ),
     ] = None,
     concurrency: ConcurrencyOpt = 8,
@@ -372,7 +377,9 @@ def apply(
         from driftcheck.formats import render
         from driftcheck.workflow import run_plan
 
-        result = run_plan(request, progress=partial(_progress, color=not no_color)).plan
+        run = run_plan(request, progress=partial(_progress, color=not no_color))
+        _report_ignore_file(run.ignore_file)
+        result = run.plan
         human.write(render(result, Format.TEXT, color=_use_color(no_color) and human is sys.stdout))
         approved = auto_approve
         _report_problems(result, warnings=False)  # the plan shown above has them
@@ -696,6 +703,12 @@ def _report_problems(result: Plan, *, warnings: bool = True) -> None:
     for failed in result.failed_sets:
         assert failed.error is not None
         _error(f"cannot read {failed.key}: {failed.error.code}: {failed.error.message}")
+
+
+def _report_ignore_file(path: Path | None) -> None:
+    """Name the ignore file used, so a log shows which patterns a verdict depended on."""
+    if path is not None:
+        sys.stderr.write(f"driftcheck: ignore patterns read from {path}\n")
 
 
 def _error(message: str) -> None:

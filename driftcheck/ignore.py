@@ -107,13 +107,26 @@ def parse_ignore_file(text: str, file: str) -> list[Pattern]:
 
 
 def find_ignore_file(paths: Sequence[Path]) -> Path | None:
-    """``.driftignore`` next to the specs: in the first directory given, or a file's folder."""
-    for path in paths:
-        folder = path if path.is_dir() else path.parent
+    """The ``.driftignore`` that applies to a plan of the specs at ``paths``, or None.
+
+    It is looked for next to the specs (in each directory given, or a file's folder) and in
+    the current directory, the repository root where CI runs ``driftcheck plan specs/``. At
+    most one file may apply: when two different ones are found, which one wins would be a
+    guess, so that is a UsageError asking for ``--ignore-file``.
+    """
+    folders = [path if path.is_dir() else path.parent for path in paths]
+    found: dict[Path, Path] = {}  # the real file -> the path as shown to the user
+    for folder in [*folders, Path()]:
         candidate = folder / IGNORE_FILE
         if candidate.is_file():
-            return candidate
-    return None
+            found.setdefault(candidate.resolve(), candidate)
+    if len(found) > 1:
+        names = " and ".join(str(path) for path in found.values())
+        raise UsageError(
+            f"{len(found)} ignore files apply, {names}: merge them into one, "
+            "or choose one with --ignore-file FILE"
+        )
+    return next(iter(found.values()), None)
 
 
 def load_patterns(ignore_file: Path | None, cli_patterns: Sequence[str]) -> list[Pattern]:

@@ -39,7 +39,7 @@ class PlanRequest:
     region: str | None = None
     targets: Sequence[Target] = ()
     ignore_patterns: Sequence[str] = ()
-    ignore_file: Path | None = None  # None: look for .driftignore next to the specs
+    ignore_file: Path | None = None  # None: find_ignore_file (next to the specs, or in .)
     include_unmanaged: bool = False
     strict: bool = False
 
@@ -49,13 +49,13 @@ class PlanRun:
     desired: DesiredState
     live: LiveState
     plan: Plan
+    ignore_file: Path | None  # the ignore file whose patterns were applied
 
 
 def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun:
     """Everything ``driftcheck plan`` does before printing; DriftcheckError on bad input."""
-    patterns = load_patterns(
-        request.ignore_file or find_ignore_file(request.paths), request.ignore_patterns
-    )
+    ignore_file = request.ignore_file or find_ignore_file(request.paths)
+    patterns = load_patterns(ignore_file, request.ignore_patterns)
     region = request.region or default_region(request.settings.profile)
     desired = load_specs(
         request.paths, cli_vars=request.cli_vars, default_region=region, require_region=True
@@ -76,4 +76,4 @@ def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun
     complete = not request.targets and not result.failed_sets
     result = apply_ignores(result, patterns, warn_stale=complete)
     result = restrict_plan(result, request.targets)
-    return PlanRun(desired, live, result)
+    return PlanRun(desired, live, result, ignore_file)

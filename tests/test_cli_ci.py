@@ -431,7 +431,7 @@ def test_an_ignored_extra_is_shown_but_is_not_drift(
     )
     result = plan(emulator, env, str(specs), "--format", "json")
     assert result.code == 0, result
-    assert result.stderr == ""
+    assert result.stderr == f"driftcheck: ignore patterns read from {specs / '.driftignore'}\n"
     document = document_of(result)
     assert document["drift"] is False
     row = rows(document)[("marketing", "legacy-open-tracking")]
@@ -467,7 +467,9 @@ def test_a_stale_pattern_is_a_warning_that_keeps_the_exit_code(
     result = plan(demo, env, str(specs), "--format", "json")
     assert result.code == 2, result  # the misconfigured and missing ones are still drift
     warning = f"{ignore_file}:3: ignore pattern '*/*/sandbox-*/*' matches nothing"
-    assert result.stderr == f"driftcheck: warning: {warning}\n"
+    assert result.stderr == (
+        f"driftcheck: ignore patterns read from {ignore_file}\ndriftcheck: warning: {warning}\n"
+    )
     assert document_of(result)["warnings"] == [warning]
 
 

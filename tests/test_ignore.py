@@ -230,6 +230,40 @@ def test_ignore_file_comments_errors_and_discovery(tmp_path: Path) -> None:
         load_patterns(None, ["a/b"])
 
 
+def test_the_ignore_file_is_found_next_to_the_specs_or_in_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    specs = root / "specs"
+    specs.mkdir(parents=True)
+    (specs / "a.yaml").write_text("version: 1\n")
+    monkeypatch.chdir(root)
+    assert find_ignore_file([Path("specs")]) is None
+    # the repository root, where CI runs `driftcheck plan specs/` (the README's workflows)
+    (root / ".driftignore").write_text("*/*/x\n")
+    assert find_ignore_file([Path("specs")]) == Path(".driftignore")
+    assert find_ignore_file([Path("specs/a.yaml")]) == Path(".driftignore")
+    # run from inside the specs: the same file seen twice is one file
+    monkeypatch.chdir(specs)
+    (root / ".driftignore").rename(specs / ".driftignore")
+    assert find_ignore_file([Path()]) == Path(".driftignore")
+    monkeypatch.chdir(root)
+    assert find_ignore_file([Path("specs")]) == Path("specs/.driftignore")
+    # two different files: which one wins would be a guess
+    (root / ".driftignore").write_text("*/*/y\n")
+    with pytest.raises(UsageError) as caught:
+        find_ignore_file([Path("specs")])
+    assert str(caught.value) == (
+        "2 ignore files apply, specs/.driftignore and .driftignore: merge them into one, "
+        "or choose one with --ignore-file FILE"
+    )
+    (root / "other").mkdir()
+    (root / "other" / ".driftignore").write_text("*/*/z\n")
+    (root / ".driftignore").unlink()
+    with pytest.raises(UsageError, match=r"specs/\.driftignore and other/\.driftignore"):
+        find_ignore_file([Path("specs"), Path("other")])
+
+
 # --- --target ---------------------------------------------------------------------------
 
 
