@@ -19,6 +19,7 @@ Control endpoints under ``/_emulator/``: ``GET stats``, ``POST stats/reset`` (co
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import threading
 from collections.abc import Mapping
@@ -38,6 +39,7 @@ __all__ = [
     "Faults",
     "StateSource",
     "Stats",
+    "client_environment",
     "load_state",
     "serve_forever",
     "start_emulator",
@@ -173,6 +175,22 @@ def start_emulator(
     return Emulator(port, state, faults, verbose=verbose).start()
 
 
+def client_environment(url: str) -> dict[str, str]:
+    """The variables that point driftcheck, boto3 or the AWS CLI at the emulator at ``url``.
+
+    ``AWS_ENDPOINT_URL`` is boto3's own endpoint setting for every service (so no
+    ``--endpoint-url``; ``AWS_ENDPOINT_URL_PINPOINT_EMAIL`` / ``_SESV2`` would do it per API).
+    The credentials are fake: the emulator checks none, but botocore signs every request and
+    sends none without credentials, and the region of the signature is the emulated region.
+    """
+    return {
+        "AWS_ENDPOINT_URL": url,
+        "AWS_ACCESS_KEY_ID": "emulator",
+        "AWS_SECRET_ACCESS_KEY": "emulator",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+
+
 def serve_forever(
     port: int,
     state_file: Path | None = None,
@@ -182,14 +200,21 @@ def serve_forever(
 ) -> None:
     """Serve in the foreground until Ctrl-C or SIGTERM (``driftcheck emulator``).
 
-    Prints one line with the URL. Raises EmulatorError when the port is taken or the state
-    file is invalid.
+    Prints the URL (``make demo`` reads the first line), then the ``export`` lines to paste
+    into a shell. Raises EmulatorError when the port is taken or the state file is invalid.
     """
     emulator = Emulator(port, state_file, faults, verbose=verbose)
     restore = _stop_on_sigterm()
+    exports = "".join(
+        f"export {name}={shlex.quote(value)}\n"
+        for name, value in client_environment(emulator.url).items()
+    )
     try:
         print(
-            f"driftcheck emulator listening on {emulator.url} (pinpoint-email /v1, sesv2 /v2)",
+            f"driftcheck emulator listening on {emulator.url} (pinpoint-email /v1, sesv2 /v2)\n"
+            "To use it from another shell (the credentials are fake), paste:\n"
+            f"{exports}"
+            "Ctrl-C stops it.",
             flush=True,
         )
         emulator.serve()
