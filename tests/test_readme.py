@@ -10,6 +10,9 @@ shell also has a ``prod`` profile (fake credentials), ``HOME`` in the directory 
 checkout's; ``make`` uses this interpreter (``VENV``). A ``driftcheck emulator`` command runs in
 the background on a free port (its output shown with the default port 4566) until the block
 ends, when it gets Ctrl-C.
+
+The ``driftcheck plan`` steps of the CI workflows (YAML blocks) run in the same shell, as in
+a GitHub Actions job (SNS alerts go to a moto server).
 """
 
 from __future__ import annotations
@@ -52,6 +55,10 @@ MAX_SKIPPED = 3  # blocks that need real AWS or PyPI, or run this suite: few, ea
 EMULATOR_PORT_SHOWN = "127.0.0.1:4566"  # `driftcheck emulator`'s default, as the README shows it
 _LOOPBACK_PORT = re.compile(r"127\.0\.0\.1:\d+")
 _COPIED = ("specs", "driftcheck", "Makefile", "pyproject.toml", ".pre-commit-hooks.yaml")
+
+
+def _yaml_examples() -> list[tuple[Block, object]]:
+    return [(b, yaml.safe_load("\n".join(b.lines))) for b in BLOCKS if b.language == "yaml"]
 
 
 # --- the conventions ------------------------------------------------------------------------
@@ -248,6 +255,73 @@ def test_a_readme_console_block_runs_as_shown(block: Block, tmp_path: Path) -> N
                 run_command(shell, command)
 
 
+def _ci_commands() -> list[tuple[int, str]]:
+    """The driftcheck commands of the README's CI examples: GitHub `run:`, GitLab `script:`."""
+    found: list[tuple[int, str]] = []
+
+    def walk(node: object, line: int) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                scripts = value if key == "script" and isinstance(value, list) else [value]
+                if key in ("run", "script"):
+                    found.extend((line, s) for s in scripts if "driftcheck plan" in str(s))
+                walk(value, line)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, line)
+
+    for block, document in _yaml_examples():
+        walk(document, block.line)
+    return found
+
+
+CI = _ci_commands()
+
+
+@pytest.fixture(scope="module")
+def moto_sns() -> Iterator[str]:
+    """A moto server (SNS) on a loopback port: the SNS alert target of the hourly workflow."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("line", "script"), CI, ids=[f"README.md:{line}" for line, _ in CI])
+def test_a_readme_ci_step_runs(line: int, script: str, tmp_path: Path, moto_sns: str) -> None:
+    """As in a CI job from the repository root: drift fails the step unless the step says
+    `|| test $? -eq 2`, and every report it names is written."""
+    import boto3
+
+    boto3.client(
+        "sns",
+        endpoint_url=moto_sns,
+        region_name="us-east-1",
+        aws_access_key_id="emulator",
+        aws_secret_access_key="emulator",
+    ).create_topic(Name="ses-drift-alerts")
+    summary = tmp_path / "step-summary.md"
+    with readme_shell(tmp_path) as shell:
+        shell.env.update(
+            GITHUB_ACTIONS="true",
+            GITHUB_STEP_SUMMARY=str(summary),
+            AWS_ENDPOINT_URL_SNS=moto_sns,
+        )
+        expected = 0 if "|| test $? -eq 2" in script else 2
+        command = Command(line, script.strip(), expected, ())
+        run_command(shell, command)
+        for report in re.findall(r"--output \w+=(\S+)", script):
+            assert (shell.cwd / report).stat().st_size > 0, f"README.md:{line}: {report}"
+        if "--github" in script:
+            assert "**Drift detected**" in summary.read_text(encoding="utf-8")
+
+
 # --- what the README says about the emulator and boto3's endpoint settings -----------------
 
 
@@ -372,10 +446,6 @@ def test_nothing_in_the_repository_points_outside_it() -> None:
             continue
         target = (REPO / link).resolve()
         assert target.is_relative_to(REPO) and target.exists(), link
-
-
-def _yaml_examples() -> list[tuple[Block, object]]:
-    return [(b, yaml.safe_load("\n".join(b.lines))) for b in BLOCKS if b.language == "yaml"]
 
 
 def test_the_spec_examples_are_valid_specs(tmp_path: Path) -> None:
