@@ -406,7 +406,15 @@ def test_boto3_honours_the_endpoint_variables_the_readme_names(
 
 
 _OUTSIDE = ("../" + "shared", "/work/" + "shared")  # split: this file must not match itself
-_NOT_SOURCES = {".git", ".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis"}
+_NOT_SOURCES = {
+    ".git",
+    ".venv",
+    ".venv-oldest",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".hypothesis",
+}
 
 
 def _project_files() -> list[Path]:
