@@ -54,6 +54,20 @@ def emulator() -> Iterator[Emulator]:
         yield emu
 
 
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """A moto server on an ephemeral loopback port for the whole run: its endpoint URL."""
+    from moto.server import ThreadedMotoServer  # only for the tests that use it
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
 @dataclass(frozen=True)
 class Result:
     code: int

@@ -278,30 +278,16 @@ def _ci_commands() -> list[tuple[int, str]]:
 CI = _ci_commands()
 
 
-@pytest.fixture(scope="module")
-def moto_sns() -> Iterator[str]:
-    """A moto server (SNS) on a loopback port: the SNS alert target of the hourly workflow."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.mark.integration
 @pytest.mark.parametrize(("line", "script"), CI, ids=[f"README.md:{line}" for line, _ in CI])
-def test_a_readme_ci_step_runs(line: int, script: str, tmp_path: Path, moto_sns: str) -> None:
+def test_a_readme_ci_step_runs(line: int, script: str, tmp_path: Path, moto_server: str) -> None:
     """As in a CI job from the repository root: drift fails the step unless the step says
     `|| test $? -eq 2`, and every report it names is written."""
     import boto3
 
     boto3.client(
         "sns",
-        endpoint_url=moto_sns,
+        endpoint_url=moto_server,
         region_name="us-east-1",
         aws_access_key_id="emulator",
         aws_secret_access_key="emulator",
@@ -311,7 +297,7 @@ def test_a_readme_ci_step_runs(line: int, script: str, tmp_path: Path, moto_sns:
         shell.env.update(
             GITHUB_ACTIONS="true",
             GITHUB_STEP_SUMMARY=str(summary),
-            AWS_ENDPOINT_URL_SNS=moto_sns,
+            AWS_ENDPOINT_URL_SNS=moto_server,
         )
         expected = 0 if "|| test $? -eq 2" in script else 2
         command = Command(line, script.strip(), expected, ())

@@ -1,8 +1,8 @@
 """Fixtures: a moto server for SNS/SQS and local webhook servers, all on 127.0.0.1.
 
-The moto server runs in a thread of the test process (one per xdist worker), on an
-ephemeral port; each test starts from empty moto backends. A webhook server answers
-from a script of responses (or hangs) and records every request it gets.
+The moto server (``moto_server``, in tests/conftest.py) runs in a thread of the test process
+(one per xdist worker), on an ephemeral port; each test starts from empty moto backends. A
+webhook server answers from a script of responses (or hangs) and records every request it gets.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import boto3
 import botocore.session
 import pytest
 from botocore.loaders import Loader, create_loader
-from moto.server import ThreadedMotoServer
 
 from driftcheck.alerts import DeliverySettings
 
@@ -94,18 +93,6 @@ class Moto:
         headers = {"Content-Type": "text/plain"}  # a form body would hide the data from moto
         with urlopen(Request(self.endpoint + path, data, headers, method="POST"), timeout=10):
             pass
-
-
-@pytest.fixture(scope="session")
-def moto_server() -> Iterator[str]:
-    """A moto server on an ephemeral loopback port for the whole run: its endpoint URL."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
