@@ -1,15 +1,15 @@
 """The README is true: its console commands run as shown, its other examples hold.
 
-Every ```` ```console ```` block of README.md is run (conventions in :mod:`tests.readme`) in
-a fresh directory that holds a copy of this repository's ``specs/``, ``driftcheck/`` (for the
-demo state), ``Makefile`` and ``pyproject.toml``, in a shell where the lines that
-``driftcheck emulator`` prints were pasted: fake credentials and ``AWS_ENDPOINT_URL`` of an
-emulator holding the demo state (fresh for each block; commands of one block share it). The
-shell also has a ``prod`` profile (fake credentials), ``HOME`` in the directory and
-``SLACK_WEBHOOK_URL`` pointing at a loopback webhook that answers 200. ``driftcheck`` is this
-checkout's; ``make`` uses this interpreter (``VENV``). A ``driftcheck emulator`` command runs in
-the background on a free port (its output shown with the default port 4566) until the block
-ends, when it gets Ctrl-C.
+Every ```` ```console ```` block of README.md is run (conventions in :mod:`tests.readme`) in a
+fresh directory that holds a copy of this repository's ``specs/``, ``driftcheck/`` (for the
+demo state), ``Makefile``, ``pyproject.toml`` and ``constraints.txt``, in a shell where the
+lines that ``driftcheck emulator`` prints were pasted: fake credentials and
+``AWS_ENDPOINT_URL`` of an emulator holding the demo state (fresh for each block; commands of
+one block share it). The shell also has a ``prod`` profile (fake credentials), ``HOME`` in the
+directory and ``SLACK_WEBHOOK_URL`` pointing at a loopback webhook that answers 200.
+``driftcheck`` is this checkout's; ``make`` uses this interpreter (``VENV``). A ``driftcheck
+emulator`` command runs in the background on a free port (its output shown with the default
+port 4566) until the block ends, when it gets Ctrl-C.
 
 The ``driftcheck plan`` steps of the CI workflows (YAML blocks) run in the same shell, as in
 a GitHub Actions job (SNS alerts go to a moto server).
@@ -54,7 +54,9 @@ RUN = [b for b in CONSOLE if b.skip is None]
 MAX_SKIPPED = 3  # blocks that need real AWS or PyPI, or run this suite: few, each with a reason
 EMULATOR_PORT_SHOWN = "127.0.0.1:4566"  # `driftcheck emulator`'s default, as the README shows it
 _LOOPBACK_PORT = re.compile(r"127\.0\.0\.1:\d+")
-_COPIED = ("specs", "driftcheck", "Makefile", "pyproject.toml", ".pre-commit-hooks.yaml")
+_COPIED = ("specs", "driftcheck", "Makefile", ".pre-commit-hooks.yaml")
+# what the Makefile's venv stamp depends on: copied older than the stamp, so make installs nothing
+_STAMP_INPUTS = ("pyproject.toml", "constraints.txt")
 
 
 def _yaml_examples() -> list[tuple[Block, object]]:
@@ -165,7 +167,9 @@ def readme_shell(tmp_path: Path) -> Iterator[Shell]:
             shutil.copytree(source, cwd / name, ignore=ignore)
         else:
             shutil.copy2(source, cwd / name)
-    os.utime(cwd / "pyproject.toml", (0, 0))  # older than the venv stamp: make installs nothing
+    for name in _STAMP_INPUTS:
+        shutil.copy2(REPO / name, cwd / name)
+        os.utime(cwd / name, (0, 0))
     python = sys.executable
     executable(tmp_path / "bin" / "driftcheck", f"'{python}' -m driftcheck")
     executable(tmp_path / "venv" / "bin" / "python", f"'{python}'")
