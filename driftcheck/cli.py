@@ -257,6 +257,7 @@ def plan(
         strict=strict,
     )
     run = run_plan(request, progress=partial(_progress, color=not no_color))
+    sys.stderr.write(f"driftcheck: read {plural(run.plan.spec_files, 'spec file')}\n")
     # every output and every alert is attempted; then the failures are reported
     failures: list[DriftcheckError] = []
     try:
@@ -471,7 +472,7 @@ def import_(
 def validate(paths: PathsArg = None, var: VarOpt = None, region: RegionOpt = None) -> ExitCode:
     """Check specs offline (no AWS call): exit 0 with a summary, or 1 with every problem."""
     desired = _load(paths, var, region, require_region=False)
-    files = {s.source.file for s in desired.sets}
+    files = desired.files
     typer.echo(
         f"OK: {plural(len(desired.sets), 'configuration set')}, "
         f"{plural(desired.destination_count, 'event destination')} "
