@@ -28,10 +28,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
-from driftcheck import __version__
+from driftcheck import __version__, files
 from driftcheck.diffpath import PathSyntaxError, parse_path
 from driftcheck.errors import DriftcheckError
-from driftcheck.files import write_atomically
 from driftcheck.formats.json_format import document
 from driftcheck.json_data import json_text
 from driftcheck.model import (
@@ -301,9 +300,10 @@ def saved_plan_path(paths: Sequence[Path] | None) -> Path | None:
 
 
 def write_file(path: Path, plan: Plan, *, created_at: datetime) -> None:
-    """Save ``plan`` to ``path`` (atomically); SavedPlanError if it cannot."""
+    """Save ``plan`` to ``path`` with the one writer (:func:`driftcheck.files.write_file`);
+    SavedPlanError if it cannot."""
     try:
-        write_atomically(path, save(plan, created_at=created_at))
+        files.write_file(path, save(plan, created_at=created_at))
     except OSError as error:
         raise SavedPlanError(
             f"cannot save the plan to {path}: {error.strerror or error}"
