@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import stat
 import sys
 from contextlib import suppress
@@ -64,7 +63,7 @@ def write_file(
     else:
         raise OSError(
             errno.EISDIR if stat.S_ISDIR(status.st_mode) else errno.EINVAL,
-            f"it is {_kind(status.st_mode)}; outputs go to files, FIFOs or character devices",
+            f"it is {kind_of(status.st_mode)}; outputs go to files, FIFOs or character devices",
             str(path),
         )
 
@@ -151,7 +150,7 @@ def _create_temporary(target: Path) -> tuple[int, Path]:
     """A new, empty, hidden file next to ``target``, created with the umask's mode."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
     while True:
-        temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        temporary = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
         try:
             return os.open(temporary, flags, _NEW_FILE_MODE), temporary
         except FileExistsError:
@@ -188,11 +187,14 @@ def _sync_directory(directory: Path) -> None:
             os.close(descriptor)
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
+def kind_of(mode: int) -> str:
+    """What a file of ``st_mode`` ``mode`` is, for messages: "a FIFO (named pipe)"..."""
+    kinds = [
+        (stat.S_ISREG, "a regular file"),
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((kind for test, kind in kinds if test(mode)), "a special file")

@@ -13,6 +13,7 @@ from pathlib import Path
 from driftcheck.desired.document import FileSpec, read_document
 from driftcheck.desired.yaml_loader import load_yaml, offset_position
 from driftcheck.errors import Problem, SpecError
+from driftcheck.files import kind_of
 from driftcheck.model import DesiredSet, DesiredState, SetKey
 
 SPEC_SUFFIXES = (".yaml", ".yml")  # compared without regard to case: *.YAML, *.Yml...
@@ -230,7 +231,7 @@ class _Finder:
         elif stat.S_ISREG(status.st_mode) or stat.S_ISFIFO(status.st_mode):
             self.add(display, Path(display), status)  # a pipe too: `validate <(sops -d x)`
         else:
-            self.problem(display, f"{_kind(status.st_mode)}, not a spec file")
+            self.problem(display, f"{kind_of(status.st_mode)}, not a spec file")
 
     def status(self, display: str, path: Path, *, named: bool) -> os.stat_result | None:
         """``os.stat`` of ``path`` (links followed), or None after reporting why not.
@@ -297,24 +298,11 @@ class _Finder:
             elif is_spec:
                 self.problem(
                     child_display,
-                    f"{_kind(child_status.st_mode)}, not a regular file; a spec directory "
+                    f"{kind_of(child_status.st_mode)}, not a regular file; a spec directory "
                     "holds regular files (name a pipe on the command line to read it)",
                 )
         self.specs_under[identity] = found
         return found
-
-
-def _kind(mode: int) -> str:
-    """What a file that is not a regular file or a directory is, for messages."""
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -329,5 +317,5 @@ def _read_bytes(path: Path) -> bytes:
         if stat.S_ISFIFO(mode):
             os.set_blocking(descriptor, True)  # wait for the data of a writer that is there
         elif not stat.S_ISREG(mode):
-            raise OSError(errno.EINVAL, f"it is {_kind(mode)}, not a spec file")
+            raise OSError(errno.EINVAL, f"it is {kind_of(mode)}, not a spec file")
         return file.read()
