@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -242,6 +243,10 @@ def plan(
 
     outputs = resolve_outputs(output_format, output or [], github, os.environ)
     alert_targets = _alert_targets(alert or [], alert_state)
+    if out is not None:
+        from driftcheck.saved_plan import check_replaceable
+
+        check_replaceable(out)  # before any API call: a spec named by mistake costs nothing
     request = _plan_request(
         paths,
         var,
@@ -267,6 +272,9 @@ def plan(
     if out is not None:
         try:
             _save_plan(run.plan, out)
+            if str(out) != "-":  # as Terraform says it; `--out -` is the plan on stdout
+                again = f"driftcheck apply {shlex.quote(str(out))}"
+                sys.stderr.write(f"Saved the plan to {out}; apply it with: {again}\n")
         except DriftcheckError as error:
             failures.append(error)
     text_on_stdout = any(o.to_stdout and o.format is Format.TEXT for o in outputs)
