@@ -100,7 +100,7 @@ def test_a_webhook_url_from_the_environment_is_never_in_argv(
         demo, {**env, "DRIFT_HOOK": hook.url}, str(SPECS), "--alert", "webhook:env:DRIFT_HOOK"
     )
     assert result.code == 2, result
-    assert result.stderr == "driftcheck: sent the drift alert to 1 target\n"
+    assert result.stderr == f"{READ}driftcheck: sent the drift alert to 1 target\n"
     assert_no_secret(result)
     [request] = hook.requests
     assert request.path == f"{SECRET_PATH}?{SECRET_QUERY}"
