@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -244,6 +245,10 @@ def plan(
 
     outputs = resolve_outputs(output_format, output or [], github, os.environ)
     alert_targets = _alert_targets(alert or [], alert_state)
+    if out is not None:
+        from driftcheck.saved_plan import check_replaceable
+
+        check_replaceable(out)  # before any API call: a spec named by mistake costs nothing
     request = _plan_request(
         paths,
         var,
@@ -259,6 +264,7 @@ def plan(
         strict=strict,
     )
     run = run_plan(request, progress=partial(_progress, color=not no_color))
+    sys.stderr.write(f"driftcheck: read {plural(run.plan.spec_files, 'spec file')}\n")
     _report_ignore_file(run.ignore_file)
     # every output and every alert is attempted; then the failures are reported
     failures: list[DriftcheckError] = []
@@ -269,6 +275,9 @@ def plan(
     if out is not None:
         try:
             _save_plan(run.plan, out)
+            if str(out) != "-":  # as Terraform says it; `--out -` is the plan on stdout
+                again = f"driftcheck apply {shlex.quote(str(out))}"
+                sys.stderr.write(f"Saved the plan to {out}; apply it with: {again}\n")
         except DriftcheckError as error:
             failures.append(error)
     text_on_stdout = any(o.to_stdout and o.format is Format.TEXT for o in outputs)
@@ -478,7 +487,7 @@ def import_(
 def validate(paths: PathsArg = None, var: VarOpt = None, region: RegionOpt = None) -> ExitCode:
     """Check specs offline (no AWS call): exit 0 with a summary, or 1 with every problem."""
     desired = _load(paths, var, region, require_region=False)
-    files = {s.source.file for s in desired.sets}
+    files = desired.files
     typer.echo(
         f"OK: {plural(len(desired.sets), 'configuration set')}, "
         f"{plural(desired.destination_count, 'event destination')} "

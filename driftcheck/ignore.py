@@ -207,7 +207,7 @@ def select_targets(desired: DesiredState, targets: Sequence[Target]) -> DesiredS
         if target.set_name not in declared:
             raise UsageError(f"--target {target.set_name}: no spec declares that set")
     names = {t.set_name for t in targets}
-    return DesiredState(tuple(s for s in desired.sets if s.key.name in names))
+    return replace(desired, sets=tuple(s for s in desired.sets if s.key.name in names))
 
 
 def restrict_plan(plan: Plan, targets: Sequence[Target]) -> Plan:

@@ -29,7 +29,7 @@ from driftcheck.desired.document import NAME, VERSION, read_document
 from driftcheck.desired.variables import VARIABLE_NAME
 from driftcheck.desired.yaml_loader import MapNode, Node, load_yaml
 from driftcheck.errors import DriftcheckError, UsageError
-from driftcheck.files import write_atomically
+from driftcheck.files import write_file
 from driftcheck.live.clients import ClientSettings, make_clients
 from driftcheck.live.lister import list_configuration_sets
 from driftcheck.live.reader import read_live_state
@@ -293,18 +293,11 @@ _Dumper.add_representer(_FlowList, _represent_flow_list)
 
 
 def write_spec_file(path: Path, text: str, *, force: bool) -> None:
-    """Write ``text`` to ``path``: never over an existing file without ``force``; with it,
-    atomically (a temporary file in the same folder, renamed)."""
+    """Write ``text`` to ``path`` with the one writer (:func:`driftcheck.files.write_file`):
+    never over an existing regular file without ``force``; ``-``, stdout, a FIFO or a
+    device is written to, as there is nothing to overwrite."""
     try:
-        if not force:
-            with path.open("x", encoding="utf-8") as out:
-                try:
-                    out.write(text)
-                except OSError:
-                    path.unlink(missing_ok=True)
-                    raise
-            return
-        write_atomically(path, text)
+        write_file(path, text, replace=force)
     except FileExistsError as error:
         raise UsageError(f"{path} already exists; pass --force to overwrite it") from error
     except OSError as error:

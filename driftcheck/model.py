@@ -75,6 +75,7 @@ class DesiredSet:
 @dataclass(frozen=True, slots=True)
 class DesiredState:
     sets: tuple[DesiredSet, ...] = ()
+    files: tuple[str, ...] = ()  # the spec files read, as messages name them, in load order
 
     @property
     def destination_count(self) -> int:
@@ -207,6 +208,7 @@ class Plan:
     destinations: tuple[DestinationPlan, ...] = ()
     warnings: tuple[str, ...] = ()  # e.g. ignore patterns that matched nothing
     strict: bool = False  # unmanaged sets count as drift
+    spec_files: int = 0  # how many spec files the desired state was read from
 
     @property
     def failed_sets(self) -> tuple[SetPlan, ...]:

@@ -6,17 +6,13 @@ after the plan, and tries every output before reporting the ones that failed.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from driftcheck.errors import DriftcheckError, UsageError
-from driftcheck.files import write_atomically
+from driftcheck.files import STDOUT, write_file
 from driftcheck.formats import Format, render
 from driftcheck.model import Plan
-
-STDOUT = "-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +27,15 @@ class Output:
 
 
 def parse_output(text: str) -> Output:
-    """``FORMAT`` or ``FORMAT=PATH`` (``-`` or no path: stdout)."""
+    """``FORMAT`` or ``FORMAT=PATH`` (``-``, ``/dev/stdout`` or no path: stdout)."""
     name, _, path = text.partition("=")
     try:
         fmt = Format(name.strip().lower())
     except ValueError:
         known = ", ".join(f.value for f in Format)
         raise UsageError(f"--output: unknown format {name!r}; known formats: {known}") from None
-    return Output(fmt, path.strip() or STDOUT)
+    path = path.strip()
+    return Output(fmt, STDOUT if path in ("", "/dev/stdout") else path)
 
 
 def resolve_outputs(
@@ -75,16 +72,13 @@ class OutputError(DriftcheckError):
 
 
 def write_outputs(plan: Plan, outputs: Sequence[Output], *, color: bool) -> None:
-    """Write every output; OutputError naming each one that failed, after trying them all."""
+    """Write every output (see :mod:`driftcheck.files`); OutputError naming each one that
+    failed, after trying them all."""
     failures = []
     for output in outputs:
         text = render(plan, output.format, color=color and output.to_stdout)
-        if output.to_stdout:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-            continue
         try:
-            _write_file(Path(output.path), text, append=output.append)
+            write_file(output.path, text, append=output.append)
         except OSError as error:
             reason = error.strerror or str(error)
             failures.append(
@@ -92,16 +86,3 @@ def write_outputs(plan: Plan, outputs: Sequence[Output], *, color: bool) -> None
             )
     if failures:
         raise OutputError("; ".join(failures))
-
-
-def _write_file(path: Path, text: str, *, append: bool) -> None:
-    if append:  # after whatever earlier steps wrote, starting on a line of its own
-        with path.open("a+", encoding="utf-8") as f:
-            f.seek(0, 2)
-            if f.tell():
-                f.seek(f.tell() - 1)
-                if f.read(1) != "\n":
-                    text = "\n" + text
-            f.write(text)
-    else:
-        write_atomically(path, text)

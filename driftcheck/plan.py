@@ -103,7 +103,12 @@ def plan(desired: DesiredState, live: LiveState, *, strict: bool = False) -> Pla
             destinations.extend(_missing(desired_set, d) for d in desired_set.destinations)
     sets.extend(_unmanaged(desired, live))
     sets.sort(key=lambda s: s.key)
-    return Plan(sets=tuple(sets), destinations=tuple(destinations), strict=strict)
+    return Plan(
+        sets=tuple(sets),
+        destinations=tuple(destinations),
+        strict=strict,
+        spec_files=len(desired.files),
+    )
 
 
 def _unmanaged(desired: DesiredState, live: LiveState) -> list[SetPlan]:

@@ -1,38 +1,43 @@
 """Saved plans: ``driftcheck plan --out plan.json``, then ``driftcheck apply plan.json``.
 
-A saved plan is one JSON object::
+A saved plan is its own versioned document, not the JSON report (``plan --format json``):
+each changes on its own. It is one JSON object::
 
-    {"kind": "driftcheck-saved-plan", "format_version": "1", "driftcheck_version": "0.1.0",
+    {"kind": "driftcheck-saved-plan", "version": 2, "driftcheck_version": "0.1.0",
      "created_at": "2026-11-29T05:00:00Z", "checksum": "sha256:...", "plan": {...}}
 
-``plan`` is the public JSON plan document (:func:`driftcheck.formats.json_format.document`),
-so the tools that read ``plan --format json`` read it too; it carries everything ``apply``
-needs: set keys and each set's live ``fingerprint``, the expected definitions and actions,
-the ``ignored`` flags of sets, rows and differences, ``warnings`` and ``strict``.
-``checksum`` (sha256 of the canonical JSON of ``plan``) makes an edited or damaged file a
-clear error instead of a surprising apply.
+``kind`` comes first, so a saved plan is known by its first bytes (``plan --out`` replaces
+only a saved plan). ``plan`` is the :class:`~driftcheck.model.Plan` itself, member by
+member (:func:`_data`): ``sets``, ``destinations``, ``warnings``, ``strict``,
+``spec_files``, with each set's live ``fingerprint``, the expected definitions, actions and
+``ignored`` flags: everything ``apply`` needs, and nothing derived (no summary). It loads
+back equal to the plan that was saved. ``checksum`` (sha256 of the canonical JSON of
+``plan``) makes an edited or damaged file a clear error instead of a surprising apply.
+Version 1 (the JSON report inside the same envelope) is refused with one sentence: a plan
+is short-lived, making it again is the way. Change :data:`VERSION` with
+any change of the document (``tests/golden/saved-plan.json`` shows it).
 
 ``apply`` re-reads the sets that have a fingerprint and refuses the plan when any of them
 changed since it was made (:func:`ensure_fresh`). Everything here is pure (no I/O, no
-clock) but the file functions at the end: :func:`saved_plan_path`, :func:`write_file` and
-:func:`read_file`.
+clock) but the file functions at the end: :func:`saved_plan_path`,
+:func:`check_replaceable`, :func:`write_file` and :func:`read_file`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import fields, is_dataclass
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
-from driftcheck import __version__
+from driftcheck import __version__, files
 from driftcheck.diffpath import PathSyntaxError, parse_path
 from driftcheck.errors import DriftcheckError
-from driftcheck.files import write_atomically
-from driftcheck.formats.json_format import document
 from driftcheck.json_data import json_text
 from driftcheck.model import (
     Action,
@@ -53,7 +58,8 @@ from driftcheck.plan import fingerprint
 from driftcheck.wording import plural
 
 KIND = "driftcheck-saved-plan"
-FORMAT_VERSION = "1"
+VERSION = 2
+_VERSION = re.compile(r"[\w.+-]{1,40}")  # a driftcheck version, safe to quote in a message
 PLAN_AGAIN = "run `driftcheck plan --out FILE` again"
 
 E = TypeVar("E", bound=Enum)
@@ -76,16 +82,30 @@ class StalePlanError(DriftcheckError):
 
 def save(plan: Plan, *, created_at: datetime) -> str:
     """``plan`` as a saved-plan file (JSON text ending with a newline)."""
-    body = document(plan)
+    body = _data(plan)
     saved = {
         "kind": KIND,
-        "format_version": FORMAT_VERSION,
+        "version": VERSION,
         "driftcheck_version": __version__,
         "created_at": created_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "checksum": checksum(body),
         "plan": body,
     }
     return json_text(saved) + "\n"
+
+
+def _data(value: Any) -> Any:
+    """A model object as JSON data: a dataclass as an object of its fields, in their order;
+    an enum as its value; mappings and sequences as objects and lists."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _data(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(key): _data(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_data(item) for item in value]
+    return value
 
 
 def checksum(body: Any) -> str:
@@ -106,17 +126,7 @@ def load(text: str, source_name: str) -> Plan:
             f"{source_name} is not a driftcheck saved plan: it is not JSON "
             f"({error.msg} at line {error.lineno}); {PLAN_AGAIN}"
         ) from error
-    if not isinstance(saved, dict) or saved.get("kind") != KIND:
-        raise SavedPlanError(
-            f'{source_name} is not a driftcheck saved plan (no "kind": "{KIND}"); '
-            "write one with `driftcheck plan --out FILE`"
-        )
-    version = saved.get("format_version")
-    if version != FORMAT_VERSION:
-        raise SavedPlanError(
-            f"{source_name} is a saved plan of format version {version!r}, which driftcheck "
-            f"{__version__} cannot read (it reads version {FORMAT_VERSION}); {PLAN_AGAIN}"
-        )
+    _check_kind_and_version(saved, source_name)
     body = saved.get("plan")
     if saved.get("checksum") != checksum(body):
         raise SavedPlanError(
@@ -124,6 +134,28 @@ def load(text: str, source_name: str) -> Plan:
             f"{PLAN_AGAIN}"
         )
     return _Reader(source_name).plan(body)
+
+
+def _check_kind_and_version(saved: Any, source_name: str) -> None:
+    if isinstance(saved, dict) and "drift" in saved and "summary" in saved:
+        raise SavedPlanError(
+            f"{source_name} is a JSON report (`plan --format json`), not a saved plan; apply "
+            "takes the file that `driftcheck plan --out FILE` writes"
+        )
+    if not isinstance(saved, dict) or saved.get("kind") != KIND:
+        raise SavedPlanError(
+            f'{source_name} is not a driftcheck saved plan (no "kind": "{KIND}"); '
+            "write one with `driftcheck plan --out FILE`"
+        )
+    version = saved.get("version", saved.get("format_version"))
+    if version != VERSION or isinstance(version, bool):
+        written_by = saved.get("driftcheck_version")
+        known = isinstance(written_by, str) and _VERSION.fullmatch(written_by)
+        by = f" (written by driftcheck {written_by})" if known else ""
+        raise SavedPlanError(
+            f"{source_name} is a saved plan of version {version!r}{by}, which driftcheck "
+            f"{__version__} cannot apply (it reads version {VERSION}); {PLAN_AGAIN}"
+        )
 
 
 class _Reader:
@@ -157,23 +189,26 @@ class _Reader:
             self.fail(f"{where}.{name}", f"is {value!r}, not one of the known values")
 
     def plan(self, body: Any) -> Plan:
-        sets = self.field(body, "configuration_sets", list, "the plan")
+        sets = self.field(body, "sets", list, "the plan")
         rows = self.field(body, "destinations", list, "the plan")
         warnings = self.field(body, "warnings", list, "the plan")
         if not all(isinstance(w, str) for w in warnings):
             self.fail("the plan's warnings", "are not all strings")
         return Plan(
-            sets=tuple(self.set_plan(s, f"configuration_sets[{i}]") for i, s in enumerate(sets)),
+            sets=tuple(self.set_plan(s, f"sets[{i}]") for i, s in enumerate(sets)),
             destinations=tuple(self.row(r, f"destinations[{i}]") for i, r in enumerate(rows)),
             warnings=tuple(warnings),
             strict=self.field(body, "strict", bool, "the plan"),
+            spec_files=self.field(body, "spec_files", int, "the plan"),
         )
 
-    def key(self, data: Any, name_field: str, where: str) -> SetKey:
+    def key(self, data: Any, where: str) -> SetKey:
+        key = self.field(data, "key", dict, where)
+        where = f"{where}.key"
         return SetKey(
-            self.enum(data, "api", Api, where),
-            self.field(data, "region", str, where),
-            self.field(data, name_field, str, where),
+            self.enum(key, "api", Api, where),
+            self.field(key, "region", str, where),
+            self.field(key, "name", str, where),
         )
 
     def source(self, data: Any, where: str) -> Source | None:
@@ -196,7 +231,7 @@ class _Reader:
                 self.field(error, "message", str, f"{where}.error"),
             )
         return SetPlan(
-            key=self.key(data, "name", where),
+            key=self.key(data, where),
             status=self.enum(data, "status", SetStatus, where),
             source=self.source(data, where),
             error=failure,
@@ -207,7 +242,7 @@ class _Reader:
     def row(self, data: Any, where: str) -> DestinationPlan:
         differences = self.field(data, "differences", list, where)
         return DestinationPlan(
-            key=self.key(data, "configuration_set", where),
+            key=self.key(data, where),
             name=self.field(data, "name", str, where),
             status=self.enum(data, "status", Status, where),
             action=self.enum(data, "action", Action, where),
@@ -291,6 +326,9 @@ def _read_failure(fresh: LiveState, key: SetKey) -> ReadFailure | None:
 
 # --- files ---------------------------------------------------------------------------------
 
+# how every saved plan begins, whatever its version: a file that does not is never replaced
+_SAVED_PLAN_START = re.compile(rb'\A\s*\{\s*"kind"\s*:\s*"' + KIND.encode() + rb'"')
+
 
 def saved_plan_path(paths: Sequence[Path] | None) -> Path | None:
     """The saved plan among ``apply``'s PATHs: the only one, when it is a JSON file; else None
@@ -300,10 +338,33 @@ def saved_plan_path(paths: Sequence[Path] | None) -> Path | None:
     return None
 
 
-def write_file(path: Path, plan: Plan, *, created_at: datetime) -> None:
-    """Save ``plan`` to ``path`` (atomically); SavedPlanError if it cannot."""
+def check_replaceable(path: Path) -> None:
+    """SavedPlanError unless ``path`` may receive a saved plan: it does not exist, is
+    empty, is a saved plan already, or is not a regular file (``-``, a FIFO, a device).
+
+    A spec or a report given to ``--out`` by mistake must not be destroyed.
+    """
     try:
-        write_atomically(path, save(plan, created_at=created_at))
+        status = path.stat()
+        if not path.is_file() or status.st_size == 0:
+            return
+        with path.open("rb") as file:
+            start = file.read(4096)
+    except OSError:
+        return  # not there, or unreadable: the writer says why if it cannot write
+    if not _SAVED_PLAN_START.match(start):
+        raise SavedPlanError(
+            f"{path} exists and is not a driftcheck saved plan; `plan --out` replaces only a "
+            "saved plan: choose another path, or remove the file first; nothing was written"
+        )
+
+
+def write_file(path: Path, plan: Plan, *, created_at: datetime) -> None:
+    """Save ``plan`` to ``path`` with the one writer (:func:`driftcheck.files.write_file`),
+    after :func:`check_replaceable`; SavedPlanError if it cannot."""
+    check_replaceable(path)
+    try:
+        files.write_file(path, save(plan, created_at=created_at))
     except OSError as error:
         raise SavedPlanError(
             f"cannot save the plan to {path}: {error.strerror or error}"
@@ -315,15 +376,17 @@ def read_file(path: Path) -> Plan:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise SavedPlanError(f"cannot read the saved plan {path}: {error}") from error
+        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+        raise SavedPlanError(f"cannot read the saved plan {path}: {reason or error}") from error
     return load(text, str(path))
 
 
 __all__ = [
-    "FORMAT_VERSION",
     "KIND",
+    "VERSION",
     "SavedPlanError",
     "StalePlanError",
+    "check_replaceable",
     "checksum",
     "ensure_fresh",
     "load",

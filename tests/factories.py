@@ -158,8 +158,10 @@ def not_equal(path: str, expected: Any, actual: Any) -> Difference:
 
 
 def plan(sets: list[SetPlan], destinations: list[DestinationPlan]) -> Plan:
-    """A plan with its rows in the deterministic order the planner produces."""
+    """A plan with its rows in the deterministic order the planner produces, read from the
+    spec files that its sets name."""
     return Plan(
         tuple(sorted(sets, key=lambda s: s.key)),
         tuple(sorted(destinations, key=lambda d: (d.key, d.name))),
+        spec_files=len({s.source.file for s in sets if s.source is not None}),
     )

@@ -59,7 +59,7 @@ def test_demo_plan_shows_one_missing_one_extra_one_misconfigured(
     if os.environ.get("UPDATE_GOLDEN"):
         (GOLDEN / "demo-plan.txt").write_text(result.stdout, encoding="utf-8")
     assert result.stdout == (GOLDEN / "demo-plan.txt").read_text(encoding="utf-8")
-    assert result.stderr == ""
+    assert result.stderr == "driftcheck: read 2 spec files\n"  # what the gate checked
 
 
 def test_demo_plan_as_json(demo: Emulator, env: dict[str, str]) -> None:
@@ -75,6 +75,7 @@ def test_demo_plan_as_json(demo: Emulator, env: dict[str, str]) -> None:
         "errors": 0,
         "ignored": 0,
         "unmanaged": 0,
+        "files": 2,
     }
     changed = {d["name"]: d["status"] for d in document["destinations"] if d["status"] != "in_sync"}
     assert changed == {

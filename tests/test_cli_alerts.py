@@ -19,6 +19,7 @@ from tests.alerts.conftest import SECRET_PATH, SECRET_QUERY, SECRETS, Moto, Repl
 from tests.conftest import Result
 from tests.test_cli_ci import (
     PLAN_LINE,
+    READ,
     SPECS,
     assert_error,
     cli_env,
@@ -78,7 +79,7 @@ def test_a_drift_alert_is_posted_to_the_webhook(
     result = plan(demo, env, str(SPECS), "--alert", alert(hook))
     assert result.code == 2, result
     assert result.stdout.rstrip().endswith(PLAN_LINE)
-    assert result.stderr == "driftcheck: sent the drift alert to 1 target\n"
+    assert result.stderr == f"{READ}driftcheck: sent the drift alert to 1 target\n"
     assert_no_secret(result)
     [request] = hook.requests
     assert request.path == f"{SECRET_PATH}?{SECRET_QUERY}"
@@ -99,7 +100,7 @@ def test_a_webhook_url_from_the_environment_is_never_in_argv(
         demo, {**env, "DRIFT_HOOK": hook.url}, str(SPECS), "--alert", "webhook:env:DRIFT_HOOK"
     )
     assert result.code == 2, result
-    assert result.stderr == "driftcheck: sent the drift alert to 1 target\n"
+    assert result.stderr == f"{READ}driftcheck: sent the drift alert to 1 target\n"
     assert_no_secret(result)
     [request] = hook.requests
     assert request.path == f"{SECRET_PATH}?{SECRET_QUERY}"
@@ -127,7 +128,7 @@ def test_no_drift_and_no_state_sends_nothing(
     emulator.reset(in_sync_state())
     result = plan(emulator, env, str(SPECS), "--alert", alert(hook))
     assert result.code == 0, result
-    assert result.stderr == "driftcheck: no alert: no drift\n"
+    assert result.stderr == f"{READ}driftcheck: no alert: no drift\n"
     assert hook.requests == []
 
 
@@ -148,7 +149,7 @@ def test_alert_state_alerts_once_per_drift_and_once_when_resolved(
 
     quiet = run(2)  # the same drift again: nothing is sent
     assert len(hook.requests) == 1
-    assert quiet.stderr.startswith("driftcheck: no alert: the drift is unchanged")
+    assert quiet.stderr.startswith(f"{READ}driftcheck: no alert: the drift is unchanged")
 
     demo.reset(only_extra_state())  # the drift changed: alerted again
     run(2)
@@ -158,7 +159,7 @@ def test_alert_state_alerts_once_per_drift_and_once_when_resolved(
 
     demo.reset(in_sync_state())  # the drift cleared: one "resolved"
     resolved = run(0)
-    assert resolved.stderr == "driftcheck: sent the resolved alert to 1 target\n"
+    assert resolved.stderr == f"{READ}driftcheck: sent the resolved alert to 1 target\n"
     assert [r.json()["kind"] for r in hook.requests] == ["drift", "drift", "resolved"]
     assert "resolved" in hook.requests[2].json()["text"]
 
@@ -198,7 +199,7 @@ def test_a_failed_delivery_is_exit_1_after_the_plan_and_every_target_is_tried(
     result = plan(demo, env, str(SPECS), *args)
     assert_error(result)
     assert result.stderr == (
-        "driftcheck: error: the drift alert could not be delivered to 1 of 2 targets: "
+        f"{READ}driftcheck: error: the drift alert could not be delivered to 1 of 2 targets: "
         f"webhook:http://127.0.0.1:{broken_hook.port}/… (HTTP 500 after 3 attempts)\n"
     )
     assert result.stdout.rstrip().endswith(PLAN_LINE)  # the drift is not lost
@@ -210,7 +211,7 @@ def test_a_failed_delivery_is_exit_1_after_the_plan_and_every_target_is_tried(
     broken_hook.answer(Reply(200))
     again = plan(demo, env, str(SPECS), *args)
     assert again.code == 2, again
-    assert again.stderr == "driftcheck: sent the drift alert to 2 targets\n"
+    assert again.stderr == f"{READ}driftcheck: sent the drift alert to 2 targets\n"
     assert (len(broken_hook.requests), len(hook.requests)) == (4, 2)
     assert state.exists()
 
@@ -281,7 +282,7 @@ def test_a_drift_alert_is_published_to_sns(demo: Emulator, env: dict[str, str], 
         demo, {**env, "AWS_ENDPOINT_URL_SNS": moto.endpoint}, str(SPECS), "--alert", f"sns:{topic}"
     )
     assert result.code == 2, result
-    assert result.stderr == "driftcheck: sent the drift alert to 1 target\n"
+    assert result.stderr == f"{READ}driftcheck: sent the drift alert to 1 target\n"
     [envelope] = moto.received(queue)
     assert envelope["Subject"] == "driftcheck: 3 drifted event destinations in us-east-1"
     assert json.loads(envelope["Message"])["changes"] == CHANGES

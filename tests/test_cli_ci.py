@@ -115,8 +115,13 @@ def error_lines(result: Result) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.startswith("driftcheck: error: ")]
 
 
-# what stderr may hold: driftcheck's own sentences, and FILE:LINE:COL problems
-_STDERR_LINE = re.compile(r"driftcheck: (error|warning): |\S+:\d+:\d+: ")
+# what stderr may hold: driftcheck's own sentences, FILE:LINE:COL problems, how many spec
+# files were read, and where the plan was saved
+_STDERR_LINE = re.compile(
+    r"driftcheck: (error|warning): |\S+:\d+:\d+: "
+    r"|driftcheck: read \d+ spec files?$|Saved the plan to "
+)
+READ = "driftcheck: read 2 spec files\n"  # stderr of a plan of the repository's specs
 
 
 def assert_error(result: Result, *words: str, lines: int = 1) -> None:
@@ -161,7 +166,7 @@ def test_every_report_file_at_once_with_json_on_stdout(
         f"markdown={markdown}",
     )
     assert result.code == 2, result
-    assert result.stderr == ""
+    assert result.stderr == READ
     document = document_of(result)  # stdout is the JSON document and nothing else
     assert {k: v["status"] for k, v in rows(document).items() if v["status"] != "in_sync"} == (
         DRIFTED
@@ -288,7 +293,7 @@ def test_github_annotates_the_spec_lines_and_appends_the_step_summary(
     # relative spec paths, as in a checkout: annotations must name files GitHub can find
     result = plan(demo, github_env(env, summary), "specs", "--github", cwd=REPO)
     assert result.code == 2, result
-    assert result.stderr == ""
+    assert result.stderr == READ
     lines = result.stdout.splitlines()
     plan_end = lines.index(PLAN_LINE)  # the text plan first, then the workflow commands
     assert all(not line.startswith("::") for line in lines[:plan_end])
@@ -377,6 +382,7 @@ def test_a_target_set_is_the_only_one_read_and_shown(demo: Emulator, env: dict[s
         "errors": 0,
         "ignored": 0,
         "unmanaged": 0,
+        "files": 2,  # a target limits the sets read, not the specs checked
     }
 
 
@@ -431,7 +437,9 @@ def test_an_ignored_extra_is_shown_but_is_not_drift(
     )
     result = plan(emulator, env, str(specs), "--format", "json")
     assert result.code == 0, result
-    assert result.stderr == f"driftcheck: ignore patterns read from {specs / '.driftignore'}\n"
+    assert (
+        result.stderr == f"{READ}driftcheck: ignore patterns read from {specs / '.driftignore'}\n"
+    )
     document = document_of(result)
     assert document["drift"] is False
     row = rows(document)[("marketing", "legacy-open-tracking")]
@@ -468,7 +476,8 @@ def test_a_stale_pattern_is_a_warning_that_keeps_the_exit_code(
     assert result.code == 2, result  # the misconfigured and missing ones are still drift
     warning = f"{ignore_file}:3: ignore pattern '*/*/sandbox-*/*' matches nothing"
     assert result.stderr == (
-        f"driftcheck: ignore patterns read from {ignore_file}\ndriftcheck: warning: {warning}\n"
+        f"{READ}driftcheck: ignore patterns read from {ignore_file}\n"
+        f"driftcheck: warning: {warning}\n"
     )
     assert document_of(result)["warnings"] == [warning]
 

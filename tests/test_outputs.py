@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,9 @@ def test_parse_output() -> None:
     assert parse_output("json") == Output(Format.JSON)
     assert parse_output("junit=out/report.xml") == Output(Format.JUNIT, "out/report.xml")
     assert parse_output("SARIF=-") == Output(Format.SARIF)
+    # /dev/stdout is stdout: it counts as the one format there, and gets the colours
+    assert parse_output("json=/dev/stdout") == Output(Format.JSON)
+    assert resolve_outputs(None, ["json=/dev/stdout"], False, {}) == [Output(Format.JSON)]
     with pytest.raises(UsageError, match="unknown format 'yml'; known formats: text, json"):
         parse_output("yml=x")
 
@@ -60,7 +64,7 @@ def test_every_writable_output_is_written_before_the_failure_is_reported(
         write_outputs(plan, outputs, color=False)
     assert str(caught.value) == (
         f"cannot write the junit output to {tmp_path / 'missing-dir' / 'r.xml'}: "
-        "No such file or directory"
+        f"the directory {tmp_path / 'missing-dir'} does not exist"
     )
     assert capsys.readouterr().out == render(plan, Format.TEXT)
     assert (tmp_path / "plan.json").read_text() == render(plan, Format.JSON)
@@ -75,3 +79,19 @@ def test_colour_reaches_only_stdout(tmp_path: Path, capsys: pytest.CaptureFixtur
     )
     assert capsys.readouterr().out == render(plan, Format.TEXT, color=True)
     assert "\x1b" not in (tmp_path / "p.txt").read_text()
+
+
+def test_outputs_to_devices_and_links_destroy_nothing(tmp_path: Path) -> None:
+    """One writer for every output: /dev/null stays a device, a link stays a link."""
+    plan = make_plan()
+    (tmp_path / "artifacts").mkdir()
+    link = tmp_path / "plan.json"
+    link.symlink_to(tmp_path / "artifacts" / "plan.json")
+    write_outputs(
+        plan,
+        [Output(Format.JSON, str(link)), Output(Format.JUNIT, "/dev/null")],
+        color=False,
+    )
+    assert link.is_symlink()
+    assert (tmp_path / "artifacts" / "plan.json").read_text() == render(plan, Format.JSON)
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)

@@ -3,32 +3,45 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from driftcheck import saved_plan
 from driftcheck.apply import Outcome, apply_plan, verify_saved_plan
+from driftcheck.diffpath import Key, Member, format_path
 from driftcheck.emulator import Emulator
-from driftcheck.formats.json_format import document
+from driftcheck.formats import Format, render
 from driftcheck.live.clients import ClientSettings
 from driftcheck.live.reader import read_live_state
 from driftcheck.model import (
+    Action,
     Api,
     DesiredState,
+    DestinationPlan,
+    Difference,
+    DiffType,
     LiveSet,
     LiveState,
     Plan,
     ReadFailure,
     SetKey,
+    SetPlan,
     SetStatus,
+    Source,
+    Status,
 )
 from driftcheck.plan import plan
 from driftcheck.saved_plan import (
     SavedPlanError,
     StalePlanError,
+    check_replaceable,
     checksum,
     ensure_fresh,
     load,
@@ -42,6 +55,7 @@ from driftcheck.saved_plan import (
 from tests.apply.helpers import desired_set, write_calls
 from tests.factories import ACCOUNT
 
+GOLDEN_PLAN = Path(__file__).parent / "golden" / "saved-plan.json"
 WHEN = datetime(2026, 11, 29, 6, 30, tzinfo=timezone(timedelta(hours=1)))
 TX = SetKey(Api.PINPOINT_EMAIL, "us-east-1", "tx")
 NEW = SetKey(Api.SESV2, "us-east-1", "new")
@@ -65,7 +79,8 @@ def desired() -> DesiredState:
             ),
             desired_set(NEW, {"x": sns("x")}),
             desired_set(LOCKED, {}),
-        )
+        ),
+        files=("specs/a.yaml", "specs/b.yaml", "specs/empty.yaml"),
     )
 
 
@@ -107,28 +122,113 @@ def test_a_saved_plan_loads_back_exactly() -> None:
     original = rich_plan()
     assert {s.status for s in original.sets} == set(SetStatus)  # the test covers every kind
     assert any(d.ignored for r in original.destinations for d in r.differences)
+    assert original.spec_files == 3 and original.warnings and original.strict
     assert load(save(original, created_at=WHEN), "plan.json") == original
 
 
-def test_the_file_holds_the_public_plan_document_and_its_metadata() -> None:
+# any text a name, a value, a message or a path may hold: control characters, DEL,
+# non-ASCII, surrogate-free unicode, leading dashes and underscores
+TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=12)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+KEYS = st.builds(SetKey, st.sampled_from(list(Api)), TEXT, TEXT)
+PATHS = (
+    st.lists(st.one_of(st.builds(Member, TEXT), st.builds(Key, TEXT)), max_size=4)
+    .filter(lambda segments: not segments or isinstance(segments[0], Member))
+    .map(format_path)
+)
+SOURCES = st.none() | st.builds(Source, TEXT, st.integers(1, 10**6), st.integers(1, 10**4))
+DEFINITIONS = st.none() | st.dictionaries(TEXT, JSON_VALUES, max_size=4)
+PLANS = st.builds(
+    Plan,
+    sets=st.lists(
+        st.builds(
+            SetPlan,
+            key=KEYS,
+            status=st.sampled_from(list(SetStatus)),
+            source=SOURCES,
+            error=st.none() | st.builds(ReadFailure, TEXT, TEXT),
+            fingerprint=st.none() | TEXT,
+            ignored=st.booleans(),
+        ),
+        max_size=4,
+    ).map(tuple),
+    destinations=st.lists(
+        st.builds(
+            DestinationPlan,
+            key=KEYS,
+            name=TEXT,
+            status=st.sampled_from(list(Status)),
+            action=st.sampled_from(list(Action)),
+            expected=DEFINITIONS,
+            actual=DEFINITIONS,
+            differences=st.lists(
+                st.builds(
+                    Difference,
+                    path=PATHS,
+                    type=st.sampled_from(list(DiffType)),
+                    expected=JSON_VALUES,
+                    actual=JSON_VALUES,
+                    ignored=st.booleans(),
+                ),
+                max_size=3,
+            ).map(tuple),
+            source=SOURCES,
+            note=st.none() | TEXT,
+            ignored=st.booleans(),
+        ),
+        max_size=4,
+    ).map(tuple),
+    warnings=st.lists(TEXT, max_size=3).map(tuple),
+    strict=st.booleans(),
+    spec_files=st.integers(0, 10**6),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PLANS)
+def test_any_plan_loads_back_exactly_from_ascii_text(original: Plan) -> None:
+    text = save(original, created_at=WHEN)
+    assert text.isascii() and "\x7f" not in text  # no character reaches a terminal raw
+    assert load(text, "plan.json") == original
+
+
+def test_the_file_is_its_own_versioned_document_not_the_json_report() -> None:
     original = rich_plan()
     saved = json.loads(save(original, created_at=WHEN))
-    assert list(saved)[:4] == ["kind", "format_version", "driftcheck_version", "created_at"]
-    assert (saved["kind"], saved["format_version"]) == ("driftcheck-saved-plan", "1")
+    assert list(saved) == [
+        "kind",
+        "version",
+        "driftcheck_version",
+        "created_at",
+        "checksum",
+        "plan",
+    ]
+    assert (saved["kind"], saved["version"]) == ("driftcheck-saved-plan", 2)
     assert saved["created_at"] == "2026-11-29T05:30:00Z"  # in UTC
-    public = document(original)
-    for name, value in public.items():
-        if not isinstance(value, list):
-            assert saved["plan"][name] == value
-    for saved_set, public_set, set_plan in zip(
-        saved["plan"]["configuration_sets"],
-        public["configuration_sets"],
-        original.sets,
-        strict=True,
-    ):
-        assert {**saved_set, **public_set} == saved_set  # the document's keys, and more
-        assert saved_set["fingerprint"] == set_plan.fingerprint
-    assert saved["plan"]["destinations"][0].keys() >= public["destinations"][0].keys()
+    # the plan itself, member by member: nothing derived, no key of the report's
+    assert list(saved["plan"]) == ["sets", "destinations", "warnings", "strict", "spec_files"]
+    assert "summary" not in saved["plan"] and "format_version" not in saved["plan"]
+    assert [s["fingerprint"] for s in saved["plan"]["sets"]] == [
+        s.fingerprint for s in original.sets
+    ]
+    assert saved["plan"]["sets"][0]["key"] == {
+        "api": original.sets[0].key.api.value,
+        "region": original.sets[0].key.region,
+        "name": original.sets[0].key.name,
+    }
+
+
+def test_the_document_matches_its_golden_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any change of the saved-plan document shows here: change saved_plan.VERSION with it."""
+    monkeypatch.setattr(saved_plan, "__version__", "0.1.0")
+    text = save(rich_plan(), created_at=WHEN)
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN_PLAN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN_PLAN.read_text(encoding="utf-8")
 
 
 def test_saving_is_pure_and_ascii() -> None:
@@ -180,6 +280,17 @@ def resealed(saved: dict[str, Any]) -> str:
     return json.dumps(saved)
 
 
+# a saved plan as driftcheck 0.1.0 wrote it before the saved plan had its own document
+VERSION_1 = {
+    "kind": "driftcheck-saved-plan",
+    "format_version": "1",
+    "driftcheck_version": "0.1.0",
+    "created_at": "2026-11-29T05:00:00Z",
+    "checksum": "sha256:0",
+    "plan": {"format_version": "1", "drift": False, "summary": {}, "configuration_sets": []},
+}
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [
@@ -187,14 +298,27 @@ def resealed(saved: dict[str, Any]) -> str:
         ("[1, 2]", 'plan.json is not a driftcheck saved plan (no "kind"'),
         ('{"format_version": "1", "destinations": []}', "is not a driftcheck saved plan"),
         (
-            '{"kind": "driftcheck-saved-plan", "format_version": "2"}',
-            "plan.json is a saved plan of format version '2', which driftcheck",
+            '{"kind": "driftcheck-saved-plan", "version": 3}',
+            "plan.json is a saved plan of version 3, which driftcheck",
+        ),
+        ('{"kind": "driftcheck-saved-plan", "version": true}', "of version True, which"),
+        (
+            json.dumps(VERSION_1),
+            "plan.json is a saved plan of version '1' (written by driftcheck 0.1.0), which "
+            "driftcheck 0.1.0 cannot apply (it reads version 2); run `driftcheck plan --out",
+        ),
+        (
+            render(rich_plan(), Format.JSON),
+            "plan.json is a JSON report (`plan --format json`), not a saved plan; apply takes "
+            "the file that `driftcheck plan --out FILE` writes",
         ),
     ],
 )
 def test_foreign_and_incompatible_files_are_one_sentence(text: str, words: str) -> None:
-    with pytest.raises(SavedPlanError, match=words.replace("(", r"\(")):
+    with pytest.raises(SavedPlanError) as caught:
         load(text, "plan.json")
+    assert words in str(caught.value)
+    assert "\n" not in str(caught.value)
 
 
 def test_an_edited_plan_is_refused() -> None:
@@ -207,12 +331,10 @@ def test_an_edited_plan_is_refused() -> None:
 @pytest.mark.parametrize(
     ("path", "value", "words"),
     [
-        (
-            ("configuration_sets", 0, "status"),
-            "bogus",
-            r"configuration_sets\[0\].status is 'bogus'",
-        ),
-        (("configuration_sets", 0, "api"), 7, r"configuration_sets\[0\].api has the wrong type"),
+        (("sets", 0, "status"), "bogus", r"sets\[0\].status is 'bogus'"),
+        (("sets", 0, "key", "api"), 7, r"sets\[0\].key.api has the wrong type"),
+        (("destinations", 2, "key"), [], r"destinations\[2\].key has the wrong type"),
+        (("spec_files",), "3", "plan.spec_files has the wrong type"),
         (("destinations", 1, "differences"), None, r"destinations\[1\].differences has the wrong"),
         (
             ("destinations", 0, "source", "line"),
@@ -241,8 +363,8 @@ def test_a_structurally_corrupt_plan_names_the_place(
 
 def test_a_missing_member_is_named() -> None:
     saved = json.loads(save(rich_plan(), created_at=WHEN))
-    del saved["plan"]["configuration_sets"][1]["fingerprint"]
-    with pytest.raises(SavedPlanError, match=r"configuration_sets\[1\] has no 'fingerprint'"):
+    del saved["plan"]["sets"][1]["fingerprint"]
+    with pytest.raises(SavedPlanError, match=r"sets\[1\] has no 'fingerprint'"):
         load(resealed(saved), "plan.json")
 
 
@@ -315,3 +437,32 @@ def test_a_stale_saved_plan_is_refused_and_a_fresh_one_applies(emulator: Emulato
     results = apply_plan(saved, settings, max_rps=1000)
     assert [r.outcome for r in results] == [Outcome.OK] * 3  # update a, create new, create x
     assert not plan(spec, read_live_state([TX, NEW], settings)).drift
+
+
+# --- the file ------------------------------------------------------------------------------
+
+
+def test_a_saved_plan_file_round_trips_and_replaces_only_a_saved_plan(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.touch()  # empty, as `mktemp` leaves it: nothing to lose
+    write_file(path, rich_plan(), created_at=WHEN)
+    assert read_file(path) == rich_plan()
+    path.write_text(json.dumps(VERSION_1, indent=4))  # an older saved plan is replaced too
+    write_file(path, rich_plan(), created_at=WHEN)
+    assert read_file(path) == rich_plan()
+
+    spec = tmp_path / "prod.yaml"
+    spec.write_text("version: 1\n")
+    with pytest.raises(SavedPlanError, match=r"prod\.yaml exists and is not a driftcheck saved"):
+        write_file(spec, rich_plan(), created_at=WHEN)
+    assert spec.read_text() == "version: 1\n"
+    check_replaceable(Path("/dev/null"))  # nothing to destroy: written through
+    check_replaceable(tmp_path / "new.json")
+
+
+def test_an_unreadable_saved_plan_is_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(SavedPlanError, match=r"cannot read the saved plan .*: No such file"):
+        read_file(tmp_path / "nope.json")
+    (tmp_path / "latin.json").write_bytes(b'{"kind": "caf\xe9"}')
+    with pytest.raises(SavedPlanError, match=r"latin\.json: it is not UTF-8 text"):
+        read_file(tmp_path / "latin.json")

@@ -23,7 +23,7 @@ from typing import Any
 
 from driftcheck.alerts.content import AlertKind
 from driftcheck.errors import AlertError
-from driftcheck.files import write_atomically
+from driftcheck.files import write_file
 
 STATE_KIND = "driftcheck-alert-state"
 STATE_VERSION = 1
@@ -121,7 +121,7 @@ def write_state(path: Path, state: AlertState) -> None:
     text = json.dumps(state.to_json(), indent=2) + "\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, text)
+        write_file(path, text)
     except OSError as error:
         raise AlertError(f"cannot write the alert state file {path}: {_reason(error)}") from error
 

@@ -16,7 +16,10 @@ Decisions worth knowing (each documented in its module):
   1,000,000 nodes per file; duplicate keys, unsafe tags and several documents are problems.
 - A destination's ``Name`` member is tolerated when it equals its key (pasted live JSON).
 - ``vars`` values are used as written: no interpolation inside them.
-- A directory gives its ``*.yaml``/``*.yml`` files, recursively, sorted, hidden ones skipped.
+- A directory gives its ``*.yaml``/``*.yml`` files (any case), recursively, sorted, through
+  symbolic links (each real directory once), hidden ones skipped; a path that cannot be
+  searched or read (unreadable, a link loop, a FIFO or device in a directory) is a problem,
+  never skipped.
 - The same configuration set declared through both APIs (same region) is a problem: both
   APIs act on the same SES configuration set.
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,17 +13,22 @@ from pathlib import Path
 from driftcheck.desired.document import FileSpec, read_document
 from driftcheck.desired.yaml_loader import load_yaml, offset_position
 from driftcheck.errors import Problem, SpecError
+from driftcheck.files import kind_of
 from driftcheck.model import DesiredSet, DesiredState, SetKey
 
-SPEC_SUFFIXES = (".yaml", ".yml")
+SPEC_SUFFIXES = (".yaml", ".yml")  # compared without regard to case: *.YAML, *.Yml...
 
 
 def spec_files(paths: Sequence[str | Path]) -> list[Path]:
-    """The spec files that ``paths`` name, in load order; SpecError for a missing path.
+    """The spec files that ``paths`` name, in load order; SpecError for a path that is
+    missing or cannot be searched.
 
-    A file is taken whatever its name; a directory gives its ``*.yaml`` and ``*.yml`` files,
-    recursively, sorted, skipping hidden files and directories (names starting with ``.``).
-    A file named twice is loaded once.
+    A file is taken whatever its name (a pipe too: ``validate <(sops -d spec.yaml)``); a
+    directory gives its ``*.yaml`` and ``*.yml`` files (any case), recursively, sorted,
+    following symbolic links (each real directory once; a loop is a problem), skipping
+    hidden files and directories (names starting with ``.``). A FIFO, device or socket in
+    a directory, a broken link named like a spec, and an unreadable directory are problems.
+    A file named twice, or reached through two paths, is loaded once.
     """
     files, problems = _collect(paths)
     if problems:
@@ -59,7 +66,9 @@ def load_specs(
     if problems:
         # Problems inside an aliased node are found once per alias: report them once.
         raise SpecError(list(dict.fromkeys(problems)))
-    return DesiredState(tuple(sorted(sets, key=lambda s: s.key)))
+    return DesiredState(
+        tuple(sorted(sets, key=lambda s: s.key)), files=tuple(display for display, _ in files)
+    )
 
 
 @contextmanager
@@ -150,7 +159,7 @@ def _load_file(
     display: str, path: Path, cli_vars: Mapping[str, str], environ: Mapping[str, str]
 ) -> tuple[FileSpec | None, list[Problem]]:
     try:
-        data = path.read_bytes()
+        data = _read_bytes(path)
     except OSError as error:
         return None, [Problem(display, 1, 1, f"cannot read the file: {error.strerror or error}")]
     try:
@@ -183,43 +192,130 @@ def _load_file(
 
 def _collect(paths: Sequence[str | Path]) -> tuple[list[tuple[str, Path]], list[Problem]]:
     """(name for messages, path) of every spec file, and problems with the paths."""
-    files: list[tuple[str, Path]] = []
-    problems: list[Problem] = []
-    seen: set[Path] = set()
-
-    def add(display: str, path: Path) -> None:
-        resolved = path.resolve()
-        if resolved not in seen:
-            seen.add(resolved)
-            files.append((display, path))
-
+    finder = _Finder()
     for given in paths:
-        display = os.fspath(given)
-        path = Path(given)
-        if path.is_dir():
-            members = _directory_specs(path)
-            if not members:
-                problems.append(
-                    Problem(display, 1, 1, "the directory holds no *.yaml or *.yml spec file")
-                )
-            for relative in members:
-                add(str(Path(display, *relative)), path.joinpath(*relative))
-        elif path.exists():
-            add(display, path)
+        finder.given(os.fspath(given))
+    return finder.files, finder.problems
+
+
+_Identity = tuple[int, int]  # (st_dev, st_ino): one file or directory, whatever its path
+
+
+class _Finder:
+    """The spec files of the given paths: each file and each real directory once.
+
+    Directory symbolic links are followed; a link back to a directory being searched is a
+    loop, reported. Hidden entries (``.git``, ``.hidden.yaml``) are skipped. Every other
+    path that cannot be searched or read is a problem naming it, never skipped: a gate must
+    not pass because it read fewer specs than the user wrote.
+    """
+
+    def __init__(self) -> None:
+        self.files: list[tuple[str, Path]] = []
+        self.problems: list[Problem] = []
+        self.seen_files: set[_Identity] = set()
+        self.specs_under: dict[_Identity, int] = {}  # directory -> spec files found under it
+
+    def problem(self, display: str, message: str) -> None:
+        self.problems.append(Problem(display, 1, 1, message))
+
+    def given(self, display: str) -> None:
+        status = self.status(display, Path(display), named=True)
+        if status is None:
+            return
+        if stat.S_ISDIR(status.st_mode):
+            reported = len(self.problems)
+            found = self.directory(display, Path(display), status, {})
+            if found == 0 and len(self.problems) == reported:
+                self.problem(display, "the directory holds no *.yaml or *.yml spec file")
+        elif stat.S_ISREG(status.st_mode) or stat.S_ISFIFO(status.st_mode):
+            self.add(display, Path(display), status)  # a pipe too: `validate <(sops -d x)`
         else:
-            problems.append(Problem(display, 1, 1, "no such file or directory"))
-    return files, problems
+            self.problem(display, f"{kind_of(status.st_mode)}, not a spec file")
+
+    def status(self, display: str, path: Path, *, named: bool) -> os.stat_result | None:
+        """``os.stat`` of ``path`` (links followed), or None after reporting why not.
+
+        A broken link or a loop of links is reported only when ``named`` (given, or named
+        like a spec): it cannot be a directory, and an unrelated one is not a spec."""
+        try:
+            return path.stat()
+        except FileNotFoundError:
+            if path.is_symlink():
+                if named:
+                    self.problem(display, f"a broken symbolic link (to {path.readlink()})")
+            elif named:
+                self.problem(display, "no such file or directory")
+        except OSError as error:
+            if error.errno != errno.ELOOP:
+                self.problem(display, f"cannot read it: {error.strerror or error}")
+            elif named:
+                self.problem(display, "a symbolic link loop: the links lead back to themselves")
+        return None
+
+    def add(self, display: str, path: Path, status: os.stat_result) -> None:
+        identity = (status.st_dev, status.st_ino)
+        if identity not in self.seen_files:  # the same file through two paths: read once
+            self.seen_files.add(identity)
+            self.files.append((display, path))
+
+    def directory(
+        self, display: str, path: Path, status: os.stat_result, ancestors: dict[_Identity, str]
+    ) -> int:
+        """Search ``path`` (sorted, depth first); how many spec files it holds.
+
+        ``ancestors`` are the directories being searched that contain it, by identity."""
+        identity = (status.st_dev, status.st_ino)
+        if identity in ancestors:
+            self.problem(
+                display,
+                f"a symbolic link loop: it leads back to {ancestors[identity]}, which contains it",
+            )
+            return 0
+        if identity in self.specs_under:  # given twice, or reached through another link
+            return self.specs_under[identity]
+        self.specs_under[identity] = 0
+        try:
+            with os.scandir(path) as entries:
+                names = sorted(entry.name for entry in entries if not entry.name.startswith("."))
+        except OSError as error:
+            self.problem(display, f"cannot read the directory: {error.strerror or error}")
+            return 0
+        found = 0
+        for name in names:
+            child_display, child = str(Path(display, name)), path / name
+            is_spec = name.lower().endswith(SPEC_SUFFIXES)
+            child_status = self.status(child_display, child, named=is_spec)
+            if child_status is None:
+                continue
+            if stat.S_ISDIR(child_status.st_mode):
+                found += self.directory(
+                    child_display, child, child_status, {**ancestors, identity: display}
+                )
+            elif is_spec and stat.S_ISREG(child_status.st_mode):
+                self.add(child_display, child, child_status)
+                found += 1
+            elif is_spec:
+                self.problem(
+                    child_display,
+                    f"{kind_of(child_status.st_mode)}, not a regular file; a spec directory "
+                    "holds regular files (name a pipe on the command line to read it)",
+                )
+        self.specs_under[identity] = found
+        return found
 
 
-def _directory_specs(directory: Path) -> list[tuple[str, ...]]:
-    """The relative paths (as parts) of the spec files under ``directory``, sorted."""
-    found: list[tuple[str, ...]] = []
-    for root, dirs, names in os.walk(directory):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        base = Path(root).relative_to(directory).parts
-        found.extend(
-            (*base, name)
-            for name in names
-            if name.endswith(SPEC_SUFFIXES) and not name.startswith(".")
-        )
-    return sorted(found)
+def _read_bytes(path: Path) -> bytes:
+    """The content of a regular file or a pipe; OSError for anything else.
+
+    Opened without blocking, so a FIFO that no program writes to gives no content (then
+    "the file is empty") instead of waiting forever.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(descriptor, "rb") as file:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISFIFO(mode):
+            os.set_blocking(descriptor, True)  # wait for the data of a writer that is there
+        elif not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, f"it is {kind_of(mode)}, not a spec file")
+        return file.read()

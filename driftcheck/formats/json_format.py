@@ -4,7 +4,7 @@ Shape (keys in this order; ``format_version`` changes only when a key is removed
 meaning changes; new keys may be added within a version)::
 
     format_version, driftcheck_version, drift,
-    summary {in_sync, missing, extra, misconfigured, errors, ignored, unmanaged},
+    summary {in_sync, missing, extra, misconfigured, errors, ignored, unmanaged, files},
     configuration_sets [{api, region, name, status, source, error, fingerprint, ignored}],
     destinations [{api, region, configuration_set, name, status, action,
                    expected, actual, differences [{path, type, expected, actual, ignored}],
@@ -16,8 +16,10 @@ meaning changes; new keys may be added within a version)::
 set's ``error`` is ``{code, message}`` or null; ``note`` is a sentence explaining a special
 case, or null. ``ignored`` marks what matched ``IgnoreChanges`` or an ignore pattern: shown,
 not drift; the status counts of ``summary`` leave ignored rows out, and ``summary.ignored``
-counts ignored rows, differences and sets. The keys after ``error``, ``note`` and ``errors``
-were added within version 1. Never coloured.
+counts ignored rows, differences and sets; ``summary.files`` is how many spec files were
+read. The keys after ``error``, ``note``, ``errors`` and ``unmanaged`` were added within
+version 1. Never coloured. A saved plan (``plan --out``) is another document
+(:mod:`driftcheck.saved_plan`).
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def document(plan: Plan) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "driftcheck_version": __version__,
         "drift": plan.drift,
-        "summary": summary.as_dict(),
+        "summary": {**summary.as_dict(), "files": plan.spec_files},
         "configuration_sets": [_set(s) for s in plan.sets],
         "destinations": [_destination(d) for d in plan.destinations],
         "errors": [_error(s) for s in plan.failed_sets],

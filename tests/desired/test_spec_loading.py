@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +166,7 @@ def expected_sets(api: Api, file: str) -> tuple[DesiredSet, ...]:
 def test_every_destination_type_round_trips(write: Write, api: Api) -> None:
     extra = SESV2_EXTRA if api is Api.SESV2 else ""
     path = write(ALL_TYPES.replace("{api}", api.value).replace("{sesv2_extra}", extra))
-    assert load([path]) == DesiredState(expected_sets(api, "spec.yaml"))
+    assert load([path]) == DesiredState(expected_sets(api, "spec.yaml"), files=("spec.yaml",))
 
 
 def test_pasted_live_output_fits(write: Write) -> None:
@@ -292,7 +296,7 @@ def test_regions(write: Write) -> None:
 
 def test_a_file_without_sets_needs_no_region(write: Write) -> None:
     path = write("version: 1\nconfiguration_sets: {}\n")
-    assert load([path], require_region=True) == DesiredState(())
+    assert load([path], require_region=True) == DesiredState((), files=("spec.yaml",))
 
 
 def test_the_same_set_in_two_files_is_an_error(write: Write) -> None:
@@ -378,14 +382,207 @@ def test_missing_paths_and_empty_directories(write: Write, workdir: Path) -> Non
         spec_files(["nope.yaml"])
 
 
-def test_an_unreadable_file(write: Write, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreadable_file_at_the_open_boundary(
+    write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the user: the OSError that open() raises is a problem naming the file."""
     path = write(plain_spec())
+    real_open = os.open
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(name: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if os.fspath(name) == path:
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(name, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     assert problems([path]) == ["spec.yaml:1:1: cannot read the file: Permission denied"]
+
+
+# --- what a spec directory holds: every kind of path ---------------------------------------
+
+
+@contextmanager
+def unprivileged() -> Iterator[None]:
+    """Run the block without root's power to read anything, so that `chmod 000` denies
+    reading as it does for any CI user. The effective user becomes nobody; the real one
+    stays root, which takes it back. Not root: nothing to drop."""
+    if os.geteuid() != 0:
+        yield
+        return
+    try:
+        os.setegid(65534)
+        os.seteuid(65534)
+    except PermissionError:  # pragma: no cover - a root without CAP_SETUID
+        pytest.skip("root without CAP_SETUID cannot drop its read permission")
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+        os.setegid(0)
+
+
+def test_an_unreadable_subdirectory_is_an_error_not_skipped(write: Write, workdir: Path) -> None:
+    write(plain_spec("a", "us-east-1"), "specs/a.yaml")
+    write(plain_spec("locked", "us-east-1"), "specs/locked/b.yaml")
+    (workdir / "specs" / "locked").chmod(0)
+    workdir.chmod(0o755)  # nobody may look up names in the working directory
+    try:
+        with unprivileged():
+            found = problems(["specs"])
+    finally:
+        (workdir / "specs" / "locked").chmod(0o755)
+    assert found == ["specs/locked:1:1: cannot read the directory: Permission denied"]
+
+
+def test_an_unreadable_spec_file_is_an_error(write: Write, workdir: Path) -> None:
+    write(plain_spec("a", "us-east-1"), "specs/a.yaml")
+    (workdir / write(plain_spec("b", "us-east-1"), "specs/b.yaml")).chmod(0)
+    workdir.chmod(0o755)  # nobody may look up names in the working directory
+    with unprivileged():
+        assert problems(["specs"]) == ["specs/b.yaml:1:1: cannot read the file: Permission denied"]
+        assert problems(["specs/b.yaml"]) == [
+            "specs/b.yaml:1:1: cannot read the file: Permission denied"
+        ]
+
+
+def test_an_unreadable_directory_at_the_scandir_boundary(
+    write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any OSError of os.scandir (EACCES, EIO on a network mount...) names the directory."""
+    write(plain_spec("a", "us-east-1"), "specs/a.yaml")
+    write(plain_spec("b", "us-east-1"), "specs/sub/b.yaml")
+    real_scandir = os.scandir
+
+    def failing(path: Any) -> Any:
+        if os.fspath(path).endswith("sub"):
+            raise OSError(5, "Input/output error", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", failing)
+    assert problems(["specs"]) == ["specs/sub:1:1: cannot read the directory: Input/output error"]
+
+
+def test_a_symlinked_directory_is_followed(write: Write, workdir: Path) -> None:
+    write(plain_spec("a", "us-east-1"), "specs/a.yaml")
+    write(plain_spec("team", "us-east-1"), "team/team.yaml")
+    (workdir / "specs" / "common").symlink_to("../team")
+    assert spec_files(["specs"]) == [Path("specs/a.yaml"), Path("specs/common/team.yaml")]
+    assert keys(load(["specs"])) == [
+        ("pinpoint-email", "us-east-1", "a"),
+        ("pinpoint-email", "us-east-1", "team"),
+    ]
+
+
+def test_each_real_directory_and_file_is_read_once(write: Write, workdir: Path) -> None:
+    """Two links to one directory, a directory given twice, a hard link: no set twice."""
+    write(plain_spec("team", "us-east-1"), "team/team.yaml")
+    (workdir / "specs").mkdir()
+    (workdir / "specs" / "one").symlink_to("../team")
+    (workdir / "specs" / "two").symlink_to("../team")
+    (workdir / "team" / "same.yaml").hardlink_to(workdir / "team" / "team.yaml")
+    state = load(["specs", "specs", "team", "./team/team.yaml"])
+    assert keys(state) == [("pinpoint-email", "us-east-1", "team")]
+    assert state.files == ("specs/one/same.yaml",)  # the first name met, in sorted order
+
+
+def test_a_directory_link_loop_is_a_located_error(write: Write, workdir: Path) -> None:
+    write(plain_spec("a", "us-east-1"), "specs/sub/a.yaml")
+    (workdir / "specs" / "sub" / "back").symlink_to("..")
+    assert problems(["specs"]) == [
+        "specs/sub/back:1:1: a symbolic link loop: it leads back to specs, which contains it"
+    ]
+
+
+def test_a_file_link_loop_and_a_broken_link_are_located_errors(write: Write, workdir: Path) -> None:
+    write(plain_spec("a", "us-east-1"), "specs/a.yaml")
+    (workdir / "specs" / "b.yaml").symlink_to("c.yaml")
+    (workdir / "specs" / "c.yaml").symlink_to("b.yaml")
+    (workdir / "specs" / "d.yml").symlink_to("gone.yml")
+    (workdir / "specs" / "notes").symlink_to("gone")  # not named like a spec: not one
+    assert problems(["specs"]) == [
+        "specs/b.yaml:1:1: a symbolic link loop: the links lead back to themselves",
+        "specs/c.yaml:1:1: a symbolic link loop: the links lead back to themselves",
+        "specs/d.yml:1:1: a broken symbolic link (to gone.yml)",
+    ]
+    assert problems(["specs/b.yaml"]) == [
+        "specs/b.yaml:1:1: a symbolic link loop: the links lead back to themselves"
+    ]
+
+
+def test_a_symlinked_spec_file_is_read(write: Write, workdir: Path) -> None:
+    write(plain_spec("a", "us-east-1"), "elsewhere/a.txt")
+    (workdir / "specs").mkdir()
+    (workdir / "specs" / "a.yaml").symlink_to("../elsewhere/a.txt")
+    assert keys(load(["specs"])) == [("pinpoint-email", "us-east-1", "a")]
+
+
+def test_extensions_match_in_any_case(write: Write) -> None:
+    write(plain_spec("a", "us-east-1"), "specs/a.YAML")
+    write(plain_spec("b", "us-east-1"), "specs/b.YML")
+    write(plain_spec("c", "us-east-1"), "specs/c.Yaml")
+    write(plain_spec("d", "us-east-1"), "specs/d.yml")
+    write("not: a spec\n", "specs/e.yaml.bak")
+    assert [name for name, *_ in map(reversed, keys(load(["specs"])))] == ["a", "b", "c", "d"]
+
+
+def test_a_fifo_socket_or_device_in_a_directory_is_an_error_and_never_waited_for(
+    write: Write, workdir: Path
+) -> None:
+    write(plain_spec("a", "us-east-1"), "specs/a.yaml")
+    os.mkfifo(workdir / "specs" / "pipe.yaml")  # nobody writes to it: reading would hang
+    (workdir / "specs" / "null.yml").symlink_to("/dev/null")
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind("specs/s.yaml")  # relative: a socket path must be short
+        assert problems(["specs"]) == [
+            "specs/null.yml:1:1: a character device, not a regular file; a spec directory "
+            "holds regular files (name a pipe on the command line to read it)",
+            "specs/pipe.yaml:1:1: a FIFO (named pipe), not a regular file; a spec directory "
+            "holds regular files (name a pipe on the command line to read it)",
+            "specs/s.yaml:1:1: a socket, not a regular file; a spec directory "
+            "holds regular files (name a pipe on the command line to read it)",
+        ]
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])
+def test_a_device_given_is_refused_not_read_forever(device: str) -> None:
+    assert problems([device]) == [f"{device}:1:1: a character device, not a spec file"]
+
+
+def test_a_fifo_given_is_read_from_its_writer(workdir: Path) -> None:
+    """A named pipe on the command line gives what its writer wrote."""
+    os.mkfifo(workdir / "pipe")
+    keep_open = os.open("pipe", os.O_RDONLY | os.O_NONBLOCK)  # so the writer need not wait
+    try:
+        writer = os.open("pipe", os.O_WRONLY)
+        os.write(writer, plain_spec("piped", "us-east-1").encode())
+        os.close(writer)  # written and gone: the loader reads the data, then the end
+        assert keys(load(["pipe"])) == [("pinpoint-email", "us-east-1", "piped")]
+    finally:
+        os.close(keep_open)
+
+
+def test_a_fifo_without_a_writer_does_not_hang(workdir: Path) -> None:
+    os.mkfifo(workdir / "pipe")
+    [problem] = problems(["pipe"])
+    assert problem.startswith("pipe:1:1: the file is empty")
+
+
+def test_a_process_substitution_is_read(workdir: Path) -> None:
+    """The real thing: bash gives the spec as /dev/fd/63, a pipe with a writer."""
+    (workdir / "spec.yaml").write_text(plain_spec("sub", "us-east-1"))
+    script = (
+        f"exec {sys.executable} -c 'import sys; from driftcheck.desired import load_specs; "
+        f"print([s.key.name for s in load_specs(sys.argv[1:]).sets])' <(cat spec.yaml)"
+    )
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout == "['sub']\n"
+
+
+def test_the_desired_state_names_the_files_it_read(write: Write) -> None:
+    write(plain_spec("a", "us-east-1"), "specs/a.yaml")
+    write("version: 1\nconfiguration_sets: {}\n", "specs/empty.yaml")
+    write(plain_spec("b", "us-east-1"), "b.spec")
+    assert load(["specs", "b.spec"]).files == ("specs/a.yaml", "specs/empty.yaml", "b.spec")
 
 
 def test_non_utf8_bytes_are_located(write: Write) -> None:

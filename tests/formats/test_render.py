@@ -409,6 +409,7 @@ def test_json_summary_counts_the_rows(
         "errors": len(document["errors"]),
         "ignored": sum(row["ignored"] for row in document["destinations"]),
         "unmanaged": len(unmanaged),
+        "files": subject.spec_files,
     }
     assert all(s["source"] is None for s in unmanaged)
     assert document["strict"] is strict
