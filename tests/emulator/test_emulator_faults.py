@@ -119,7 +119,8 @@ def test_latency_is_added_to_api_requests(one_set: Emulator, sesv2: Any) -> None
 
 
 def test_concurrent_requests_are_served_concurrently(one_set: Emulator, make_client: Any) -> None:
-    one_set.set_faults(Faults(latency_ms=300))
+    # each request is held 1.5 s: long enough that all 16 overlap even on a loaded machine
+    one_set.set_faults(Faults(latency_ms=1500))
     client = make_client("sesv2", config=Config(max_pool_connections=16))
     barrier = threading.Barrier(16)
     errors: list[BaseException] = []
