@@ -64,6 +64,28 @@ def read_document(
     return spec, []
 
 
+def read_vars(checker: Checker, node: Node) -> dict[str, str]:
+    """The variables of the ``vars`` mapping ``node``, as written (problems go to ``checker``)."""
+    body = checker.mapping(node, "`vars`")
+    if body is None:
+        return {}
+    values: dict[str, str] = {}
+    for name, (key, value) in body.entries.items():
+        if not VARIABLE_NAME.match(name):
+            checker.report(
+                key,
+                f"variable name `{name}` must start with a letter or `_` and contain only "
+                "letters, digits, `_` and `-`",
+            )
+        elif not isinstance(value, ScalarNode) or isinstance(value.value, bytes):
+            checker.wrong_type(value, f"variable `{name}`", "a string, number or boolean")
+        elif value.value is None:
+            checker.report(value, f"variable `{name}` has no value")
+        else:
+            values[name] = value.text
+    return values
+
+
 class _Document:
     def __init__(self, checker: Checker, cli_vars: Mapping[str, str]) -> None:
         self.checker = checker
@@ -84,7 +106,7 @@ class _Document:
             if required not in entries:
                 checker.report(top, f"the spec is missing `{required}`")
         if "vars" in entries:
-            file_vars = self.variables(entries["vars"][1])
+            file_vars = read_vars(checker, entries["vars"][1])
             checker.variables = Variables({**file_vars, **self.cli_vars}, checker.variables.environ)
         if "version" in entries:
             self.version(entries["version"][1])
@@ -99,26 +121,6 @@ class _Document:
         return FileSpec(api, region, tuple(sets))
 
     # --- top-level values ----------------------------------------------------------------
-
-    def variables(self, node: Node) -> dict[str, str]:
-        body = self.checker.mapping(node, "`vars`")
-        if body is None:
-            return {}
-        values: dict[str, str] = {}
-        for name, (key, value) in body.entries.items():
-            if not VARIABLE_NAME.match(name):
-                self.checker.report(
-                    key,
-                    f"variable name `{name}` must start with a letter or `_` and contain only "
-                    "letters, digits, `_` and `-`",
-                )
-            elif not isinstance(value, ScalarNode) or isinstance(value.value, bytes):
-                self.checker.wrong_type(value, f"variable `{name}`", "a string, number or boolean")
-            elif value.value is None:
-                self.checker.report(value, f"variable `{name}` has no value")
-            else:
-                values[name] = value.text
-        return values
 
     def version(self, node: Node) -> None:
         value = node.value if isinstance(node, ScalarNode) else None
