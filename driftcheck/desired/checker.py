@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from driftcheck.desired.variables import Variables
@@ -111,6 +111,24 @@ class Checker:
             hint = f"expected {quoted_list(known)}"
         self.report(key, f"unknown key `{key.text}` in {where}; {hint}")
         self.check_variables(value)
+
+    def unknown_keys(self, body: MapNode, where: str, known: Sequence[str]) -> None:
+        """Report every key of ``body`` that is not one of ``known``."""
+        for text, (key, value) in body.entries.items():
+            if text not in known:
+                self.unknown_key(key, value, where, known)
+
+    def version(self, node: Node, supported: int, document: str) -> None:
+        """Report ``node`` unless it is the number ``supported``, the version of ``document``."""
+        value = node.value if isinstance(node, ScalarNode) else None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.wrong_type(node, "`version`", f"the number {supported}")
+        elif value != supported:
+            self.report(
+                node,
+                f"unsupported {document} version {value}; this driftcheck reads version "
+                f"{supported}",
+            )
 
     def check_variables(self, node: Node) -> None:
         """Report the references that cannot be resolved in the strings under ``node``."""

@@ -99,9 +99,7 @@ class _Document:
         if top is None:
             return None
         entries = top.entries
-        for text, (key, value) in entries.items():
-            if text not in TOP_LEVEL_KEYS:
-                checker.unknown_key(key, value, "the spec", TOP_LEVEL_KEYS)
+        checker.unknown_keys(top, "the spec", TOP_LEVEL_KEYS)
         for required in ("version", "configuration_sets"):
             if required not in entries:
                 checker.report(top, f"the spec is missing `{required}`")
@@ -109,7 +107,7 @@ class _Document:
             file_vars = read_vars(checker, entries["vars"][1])
             checker.variables = Variables({**file_vars, **self.cli_vars}, checker.variables.environ)
         if "version" in entries:
-            self.version(entries["version"][1])
+            checker.version(entries["version"][1], VERSION, "spec")
         api = self.api(entries["api"][1]) if "api" in entries else DEFAULT_API
         region = self.region(entries["region"][1]) if "region" in entries else None
         sets: list[SetSpec] = []
@@ -121,15 +119,6 @@ class _Document:
         return FileSpec(api, region, tuple(sets))
 
     # --- top-level values ----------------------------------------------------------------
-
-    def version(self, node: Node) -> None:
-        value = node.value if isinstance(node, ScalarNode) else None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.checker.wrong_type(node, "`version`", f"the number {VERSION}")
-        elif value != VERSION:
-            self.checker.report(
-                node, f"unsupported spec version {value}; this driftcheck reads version {VERSION}"
-            )
 
     def api(self, node: Node) -> Api | None:
         text = self.checker.string(node, "`api`")
@@ -188,9 +177,7 @@ class _Document:
         )
         if body is None:
             return None
-        for text, (key, value) in body.entries.items():
-            if text not in SET_KEYS:
-                self.checker.unknown_key(key, value, label, SET_KEYS)
+        self.checker.unknown_keys(body, label, SET_KEYS)
         if "event_destinations" not in body.entries:
             self.checker.report(
                 body,

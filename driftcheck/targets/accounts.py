@@ -246,11 +246,9 @@ class _Reader:
         if top is None:
             return None
         entries = top.entries
-        for text, (key, value) in entries.items():
-            if text not in TOP_LEVEL_KEYS:
-                checker.unknown_key(key, value, "the accounts file", TOP_LEVEL_KEYS)
+        checker.unknown_keys(top, "the accounts file", TOP_LEVEL_KEYS)
         if "version" in entries:
-            self.version(entries["version"][1])
+            checker.version(entries["version"][1], VERSION, "accounts file")
         else:
             checker.report(top, "the accounts file is missing `version` (write `version: 1`)")
         defaults = _Settings()
@@ -270,17 +268,6 @@ class _Reader:
                 "or add `organization`",
             )
         return AccountsFile(checker.file, tuple(accounts), organization)
-
-    def version(self, node: Node) -> None:
-        value = node.value if isinstance(node, ScalarNode) else None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.checker.wrong_type(node, "`version`", f"the number {VERSION}")
-        elif value != VERSION:
-            self.checker.report(
-                node,
-                f"unsupported accounts file version {value}; this driftcheck reads version "
-                f"{VERSION}",
-            )
 
     # --- accounts ------------------------------------------------------------------------
 
@@ -447,10 +434,9 @@ class _Reader:
             return _Settings(valid=False)
         settings = _Settings({text: key for text, (key, _) in body.entries.items() if text in keys})
         before = len(checker.problems)
-        for text, (key, value) in body.entries.items():
-            if text not in keys:
-                checker.unknown_key(key, value, label, keys)
-            elif text == "role":
+        checker.unknown_keys(body, label, keys)
+        for text, (_, value) in body.entries.items():
+            if text == "role":
                 settings.role = self.role(value)
             elif text == "external_id":
                 settings.external_id = self.external_id(value)
