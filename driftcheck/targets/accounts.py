@@ -53,7 +53,8 @@ organization:                     # optional: every ACTIVE account of the caller
   1402433619. This module reads the digits as written, so an unquoted id still means what
   it says here, but other tools may not.
 - Accounts that ``organization`` lists and that ``accounts`` names (same id) are read with
-  the settings of ``accounts``; ``exclude`` leaves out accounts the organization lists.
+  the settings of ``accounts``; ``exclude`` leaves out accounts the organization lists
+  (:meth:`AccountsFile.fleet`).
 
 Parsing is pure and offline: it reads the file and the environment, and makes no API call
 (this module never imports boto3 or botocore).
@@ -63,7 +64,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -143,6 +144,25 @@ class AccountsFile:
     def account(self, name: str) -> Account | None:
         """The account named ``name`` under ``accounts``, if any."""
         return next((a for a in self.accounts if a.name == name), None)
+
+    def fleet(self, listed: Iterable[tuple[str, str]] = ()) -> tuple[Account, ...]:
+        """Every account to read: those under ``accounts``, then those of the organization.
+
+        ``listed`` holds the (account id, name) of each ACTIVE account that the organization
+        lists (how they are named is the caller's choice). Left out: those that ``exclude``
+        names, and those that ``accounts`` lists (their own settings win). Without
+        ``organization``, ``listed`` is ignored.
+        """
+        organization = self.organization
+        if organization is None:
+            return self.accounts
+        known = {account.account_id for account in self.accounts} | organization.exclude
+        found = []
+        for account_id, name in listed:
+            if account_id not in known:
+                known.add(account_id)
+                found.append(organization.account(account_id, name))
+        return (*self.accounts, *found)
 
 
 def load_accounts(path: str | Path, *, environ: Mapping[str, str] | None = None) -> AccountsFile:

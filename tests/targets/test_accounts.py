@@ -77,6 +77,31 @@ def test_an_account_listed_by_the_organization_gets_its_role_and_external_id() -
     assert parse(text).accounts == ()
 
 
+def test_the_fleet_is_the_listed_accounts_then_the_organization_s_others() -> None:
+    accounts = parse(EXAMPLE, EXAMPLE_ENV)
+    organization = accounts.organization
+    assert organization is not None
+    listed = [
+        ("444444444444", "tenant-4"),
+        ("111111111111", "Production"),  # under `accounts` as prod: its settings win
+        ("333333333333", "excluded"),
+        ("555555555555", "tenant-5"),
+        ("444444444444", "tenant-4"),  # listed twice: read once
+    ]
+    assert accounts.fleet(listed) == (
+        *accounts.accounts,
+        organization.account("444444444444", "tenant-4"),
+        organization.account("555555555555", "tenant-5"),
+    )
+    assert accounts.fleet() == accounts.accounts
+
+
+def test_without_an_organization_the_fleet_is_the_listed_accounts() -> None:
+    accounts = parse(EXAMPLE.split("organization:")[0], EXAMPLE_ENV)
+    assert accounts.organization is None
+    assert accounts.fleet([("444444444444", "tenant")]) == accounts.accounts
+
+
 def test_an_account_s_values_replace_the_defaults_but_vars_merge_name_by_name() -> None:
     text = one_account(
         """\
@@ -426,6 +451,45 @@ def test_a_role_in_another_account_is_refused() -> None:
         f"{FILE}:5:11: the role of account `a` (111111111111) is in account 222222222222, whose "
         "credentials would read account 222222222222; write `${account_id}` for the account's "
         "own id"
+    ]
+
+
+def test_a_default_role_with_a_literal_id_fits_only_that_account() -> None:
+    text = """\
+        version: 1
+        defaults:
+          role: arn:aws:iam::111111111111:role/r
+          regions: [us-east-1]
+        accounts:
+          a: {account_id: "111111111111"}
+          b: {account_id: "222222222222"}
+        """
+    assert problems(text) == [
+        f"{FILE}:3:9: the role of account `b` (222222222222) is in account 111111111111, whose "
+        "credentials would read account 111111111111; write `${account_id}` for the account's "
+        "own id"
+    ]
+
+
+def test_the_default_external_id_goes_with_an_account_s_own_role() -> None:
+    text = one_account(
+        'account_id: "111111111111"\nrole: arn:aws:iam::111111111111:role/own',
+        defaults=f"profile: p\nexternal_id: e-${{account_id}}\n{REGIONS}",
+    )
+    assert problems(text) == [f"{FILE}:4:3: `external_id` goes with a role, not a profile"]
+    text = one_account(
+        'account_id: "111111111111"\nrole: arn:aws:iam::111111111111:role/own',
+        defaults=f"external_id: e-${{account_id}}\n{REGIONS}",
+    )
+    assert parse(text).accounts[0].external_id == "e-111111111111"
+
+
+def test_defaults_must_be_a_mapping() -> None:
+    text = f'version: 1\ndefaults: [{REGIONS}]\naccounts:\n  a: {{account_id: "111111111111"}}\n'
+    assert problems(text) == [
+        f"{FILE}:2:11: `defaults` must be a mapping, got a list",
+        f"{FILE}:4:3: account `a` has no credentials: give it a `role` to assume or a "
+        "`profile`, or give one under `defaults`",
     ]
 
 
