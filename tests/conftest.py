@@ -10,8 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from driftcheck.emulator import Emulator, start_emulator
+
+# No wall-clock limit on property tests: hypothesis's default 200 ms deadline per example
+# fails on a shared, loaded machine for reasons that have nothing to do with the code.
+# Each test's own @settings (max_examples...) still applies on top of this profile.
+settings.register_profile("driftcheck", deadline=None)
+settings.load_profile("driftcheck")
 
 REPO = Path(__file__).resolve().parent.parent
 
