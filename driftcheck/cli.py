@@ -16,7 +16,7 @@ import re
 import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, suppress
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -28,7 +28,14 @@ import typer
 from typer._click import exceptions as click_errors
 
 from driftcheck import __version__
-from driftcheck.errors import ApiError, DriftcheckError, ExitCode, SpecError, UsageError
+from driftcheck.errors import (
+    ApiError,
+    DriftcheckError,
+    ExitCode,
+    Interrupted,
+    SpecError,
+    UsageError,
+)
 from driftcheck.formats import Format
 from driftcheck.model import Api
 from driftcheck.wording import plural
@@ -36,6 +43,7 @@ from driftcheck.wording import plural
 if TYPE_CHECKING:
     from driftcheck.alerts import AlertTarget
     from driftcheck.apply import ActionResult, ApplyAction
+    from driftcheck.interrupt import StopFlag
     from driftcheck.model import DesiredState, Plan
     from driftcheck.workflow import PlanRequest
 
@@ -47,6 +55,13 @@ class ApplyFormat(str, Enum):
     JSON = "json"
 
 
+class _Running:
+    """What :func:`main` shares with the commands (typer passes nothing else to them)."""
+
+    stop: StopFlag | None = None
+
+
+_running = _Running()
 PROGRESS_THRESHOLD = 5  # show a progress bar only when reading more sets than this
 
 app = typer.Typer(
@@ -590,6 +605,7 @@ def _plan_request(
             endpoint_url=endpoint_url,
             max_attempts=max_attempts,
             concurrency=concurrency,
+            stop=_stop_flag(),
         ),
         cli_vars=_parse_vars(var or []),
         region=region,
@@ -623,11 +639,17 @@ def _run_actions(
         human.write(result_line(done) + "\n")
         human.flush()
 
-    results = apply_actions(actions, request.settings, max_rps=max_rps, on_result=show)
-    if actions:
-        human.write("\n" + verdict(results) + "\n")
-    if output_format is ApplyFormat.JSON:
-        sys.stdout.write(render_json(results, result))
+    stop = request.settings.stop
+    # a signal lets the writes in flight finish and the results be printed, then exits 130/143
+    with stop.graceful() if stop is not None else nullcontext():
+        results = apply_actions(actions, request.settings, max_rps=max_rps, on_result=show)
+        interrupted = stop is not None and stop.is_set()
+        if actions:
+            human.write("\n" + verdict(results, interrupted=interrupted) + "\n")
+        if output_format is ApplyFormat.JSON:
+            sys.stdout.write(render_json(results, result))
+    if stop is not None:
+        stop.check()
     failed = [r for r in results if not r.ok]
     if failed:
         human.flush()
@@ -699,6 +721,19 @@ def _progress(total: int, *, color: bool = True) -> Iterator[Callable[[], None] 
         yield lambda: progress.advance(task)
 
 
+def _stop_flag() -> StopFlag | None:
+    """The stop flag :func:`main` routes SIGINT and SIGTERM to (None when run otherwise)."""
+    return _running.stop
+
+
+def _exit_now(code: ExitCode) -> NoReturn:
+    """Exit without waiting for the threads still inside an API call (see main)."""
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(code)
+
+
 def _exit_code(result: Plan) -> ExitCode:
     if result.failed_sets:
         return ExitCode.ERROR
@@ -762,7 +797,25 @@ def _command_path(command: object, argv: Sequence[str] | None) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    """Entry point: run the app and exit with its code; the one place errors are reported."""
+    """Entry point: run the app and exit with its code; the one place errors are reported.
+
+    SIGINT and SIGTERM stop the run (:mod:`driftcheck.interrupt`): ``driftcheck: interrupted``
+    and exit 130 or 143, without waiting for the threads still inside an API call (a read in
+    flight, a retry's backoff sleep): their answers are not used and their clients send
+    nothing more. ``apply`` first lets its writes in flight finish and prints the results.
+    """
+    from driftcheck.interrupt import StopFlag, handle_signals
+
+    stop = StopFlag()
+    with handle_signals(stop):
+        _running.stop = stop
+        try:
+            _main(argv, stop)
+        finally:
+            _running.stop = None
+
+
+def _main(argv: Sequence[str] | None, stop: StopFlag) -> NoReturn:
     import logging
 
     # log records (alert delivery) are for programs that embed driftcheck; the CLI reports
@@ -772,11 +825,15 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         logger.addHandler(logging.NullHandler())
     command = typer.main.get_command(app)
     try:
-        result = command.main(
-            args=list(argv) if argv is not None else None,
-            prog_name="driftcheck",
-            standalone_mode=False,
-        )
+        with stop.interruptible():  # a signal while reporting below only sets the flag
+            result = command.main(
+                args=list(argv) if argv is not None else None,
+                prog_name="driftcheck",
+                standalone_mode=False,
+            )
+    except Interrupted as interrupted:
+        sys.stderr.write("driftcheck: interrupted\n")
+        _exit_now(interrupted.exit_code)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except click_errors.NoArgsIsHelpError as error:  # `driftcheck` alone: the help
@@ -790,7 +847,10 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except click_errors.ClickException as error:
         _error(error.format_message())
         sys.exit(ExitCode.ERROR)
-    except (typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:  # not from our handler (interrupt_main, a non-main thread...)
+        sys.stderr.write("driftcheck: interrupted\n")
+        sys.exit(ExitCode.INTERRUPTED)
+    except typer.Abort:  # click's answer to the end of input at a prompt
         _error("interrupted")
         sys.exit(ExitCode.ERROR)
     except SpecError as error:

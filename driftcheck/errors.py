@@ -2,11 +2,13 @@
 
 Every layer raises a subclass of :class:`DriftcheckError` (translated from library
 exceptions with ``raise ... from``); the CLI turns them into one sentence on stderr and
-:class:`ExitCode` in a single place.
+:class:`ExitCode` in a single place. :class:`Interrupted` (SIGINT, SIGTERM) is the one
+exception outside that hierarchy, on purpose: see its docstring.
 """
 
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -19,12 +21,38 @@ class ExitCode(IntEnum):
     OK = 0
     ERROR = 1
     DRIFT = 2
+    INTERRUPTED = 130  # SIGINT (Ctrl-C): 128 + 2, the shells' convention
+    TERMINATED = 143  # SIGTERM: 128 + 15
 
 
 class DriftcheckError(Exception):
     """Base of every error driftcheck reports to its user."""
 
     exit_code: ExitCode = ExitCode.ERROR
+
+
+class Interrupted(BaseException):
+    """The run was stopped by SIGINT or SIGTERM (see :mod:`driftcheck.interrupt`).
+
+    A :class:`BaseException`, like :class:`KeyboardInterrupt` and for the same reason: no
+    ``except Exception`` of a library (botocore retries, a renderer) may swallow it. The CLI
+    turns it into ``driftcheck: interrupted`` and :attr:`exit_code`.
+    """
+
+    def __init__(self, signum: int, *, attempted: bool = False) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        # raised inside an API call: True once one attempt of it reached the API (a retry was cut)
+        self.attempted = attempted
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return exit_code_of(self.signum)
+
+
+def exit_code_of(signum: int) -> ExitCode:
+    """130 for SIGINT, 143 for SIGTERM (the only signals driftcheck handles)."""
+    return ExitCode.TERMINATED if signum == signal.SIGTERM else ExitCode.INTERRUPTED
 
 
 class UsageError(DriftcheckError):

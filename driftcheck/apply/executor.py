@@ -4,6 +4,10 @@ Every action whose prerequisite succeeded is attempted: a failed write fails tha
 only; a destination of a set whose creation failed is skipped. An error that concerns every
 call alike (credentials, an unreachable endpoint) fails its action and stops the run: the
 actions not yet started are skipped with that reason. The rate limit is the writer's.
+
+Once the ``stop`` flag is set (Ctrl-C, SIGTERM: :mod:`driftcheck.interrupt`), no action starts:
+the writes in flight finish (their clients refuse any retry), every other action is skipped as
+"not attempted: interrupted", and :func:`execute` returns every result as usual.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from driftcheck.apply.actions import ActionKind, ApplyAction
-from driftcheck.errors import ApiError
+from driftcheck.errors import ApiError, Interrupted
+from driftcheck.interrupt import StopFlag, leave_signals_to_the_main_thread
 from driftcheck.live.writer import WriteError, Writer
 from driftcheck.model import SetKey
 
@@ -44,6 +49,8 @@ class ActionResult:
 
 OnResult = Callable[[ActionResult], None]
 SET_NOT_CREATED = "its configuration set could not be created"
+NOT_ATTEMPTED = "not attempted: interrupted"
+NOT_RETRIED = "interrupted: an attempt failed and was not retried; the write may not be done"
 
 
 class _Stop:
@@ -65,6 +72,7 @@ def execute(
     *,
     concurrency: int = 8,
     on_result: OnResult | None = None,
+    stop: StopFlag | None = None,
 ) -> tuple[ActionResult, ...]:
     """The result of every action, in the order of ``actions``.
 
@@ -74,7 +82,7 @@ def execute(
     groups: dict[SetKey, list[ApplyAction]] = {}
     for action in actions:
         groups.setdefault(action.key, []).append(action)
-    stop = _Stop()
+    fatal = _Stop()
     report_lock = threading.Lock()
 
     def report(result: ActionResult) -> ActionResult:
@@ -87,25 +95,31 @@ def execute(
         results: list[ActionResult] = []
         set_created = True
         for action in group:
-            if stop.reason is not None:
-                result = ActionResult(action, Outcome.SKIPPED, f"not attempted: {stop.reason}")
+            if stop is not None and stop.is_set():
+                result = ActionResult(action, Outcome.SKIPPED, NOT_ATTEMPTED)
+            elif fatal.reason is not None:
+                result = ActionResult(action, Outcome.SKIPPED, f"not attempted: {fatal.reason}")
             elif not set_created:
                 result = ActionResult(action, Outcome.SKIPPED, SET_NOT_CREATED)
             else:
-                result = _perform(action, writer, stop)
+                result = _perform(action, writer, fatal)
             if action.kind is ActionKind.CREATE_SET and result.outcome is not Outcome.OK:
                 set_created = False
             results.append(report(result))
         return results
 
     workers = max(1, min(concurrency, len(groups)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply") as pool:
+    with ThreadPoolExecutor(
+        max_workers=workers,
+        thread_name_prefix="apply",
+        initializer=leave_signals_to_the_main_thread,
+    ) as pool:
         futures = {key: pool.submit(run_set, group) for key, group in groups.items()}
         per_set = {key: iter(future.result()) for key, future in futures.items()}
     return tuple(next(per_set[action.key]) for action in actions)
 
 
-def _perform(action: ApplyAction, writer: Writer, stop: _Stop) -> ActionResult:
+def _perform(action: ApplyAction, writer: Writer, fatal: _Stop) -> ActionResult:
     note: str | None = None
     try:
         if action.kind is ActionKind.CREATE_SET:
@@ -124,6 +138,10 @@ def _perform(action: ApplyAction, writer: Writer, stop: _Stop) -> ActionResult:
     except WriteError as error:
         return ActionResult(action, Outcome.FAILED, error.failure.message, error.failure.code)
     except ApiError as error:  # credentials, endpoint: every other call would fail alike
-        stop.set(str(error))
+        fatal.set(str(error))
         return ActionResult(action, Outcome.FAILED, str(error))
+    except Interrupted as stopped:  # refused by the writer's clients: see live/stopping.py
+        if stopped.attempted:
+            return ActionResult(action, Outcome.FAILED, NOT_RETRIED)
+        return ActionResult(action, Outcome.SKIPPED, NOT_ATTEMPTED)
     return ActionResult(action, Outcome.OK, note)

@@ -62,9 +62,16 @@ def result_line(result: ActionResult) -> str:
     return escape_unsafe(text)
 
 
-def verdict(results: Sequence[ActionResult]) -> str:
-    """``Apply complete: 2 created, 1 updated, 0 deleted.`` or ``Apply failed: ...``."""
+def verdict(results: Sequence[ActionResult], *, interrupted: bool = False) -> str:
+    """``Apply complete: 2 created, 1 updated, 0 deleted.``, ``Apply failed: ...``, or
+    ``Interrupted: 3 of 10 actions done, 7 not attempted. ...`` when a signal stopped it."""
     counts = {outcome: sum(1 for r in results if r.outcome is outcome) for outcome in Outcome}
+    if interrupted:
+        failed = f", {counts[Outcome.FAILED]} failed" if counts[Outcome.FAILED] else ""
+        return (
+            f"Interrupted: {counts[Outcome.OK]} of {plural(len(results), 'action')} done"
+            f"{failed}, {counts[Outcome.SKIPPED]} not attempted. Run apply again to finish."
+        )
     if counts[Outcome.FAILED] or counts[Outcome.SKIPPED]:
         return (
             f"Apply failed: {counts[Outcome.OK]} of {plural(len(results), 'action')} done, "

@@ -25,11 +25,20 @@ def apply_actions(
     max_rps: float = DEFAULT_MAX_RPS,
     on_result: OnResult | None = None,
 ) -> tuple[ActionResult, ...]:
-    """Perform ``actions`` (see :func:`build_actions`) at most ``max_rps`` requests a second."""
+    """Perform ``actions`` (see :func:`build_actions`) at most ``max_rps`` requests a second.
+
+    Once ``settings.stop`` is set, no action starts: see :func:`execute`.
+    """
     if not actions:
         return ()
     writer = Writer.connect({(a.key.api, a.key.region) for a in actions}, settings, max_rps)
-    return execute(actions, writer, concurrency=settings.concurrency, on_result=on_result)
+    return execute(
+        actions,
+        writer,
+        concurrency=settings.concurrency,
+        on_result=on_result,
+        stop=settings.stop,
+    )
 
 
 def apply_plan(

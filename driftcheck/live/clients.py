@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -19,6 +19,8 @@ from botocore.exceptions import BotoCoreError, ProfileNotFound
 
 from driftcheck import __version__
 from driftcheck.errors import ApiError
+from driftcheck.interrupt import StopFlag
+from driftcheck.live.stopping import refuse_requests_after
 from driftcheck.model import Api
 
 CONNECT_TIMEOUT_SECONDS = 3.0
@@ -33,6 +35,8 @@ class ClientSettings:
     concurrency: int = 8
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS
     read_timeout: float = READ_TIMEOUT_SECONDS
+    # once set, the clients send no request (driftcheck.live.stopping); None: never stopped
+    stop: StopFlag | None = field(default=None, compare=False)
 
 
 def session(profile: str | None) -> Any:
@@ -72,4 +76,6 @@ def make_clients(
             )
         except (BotoCoreError, ValueError) as error:
             raise ApiError(f"cannot create the {api.value} client for {region}: {error}") from error
+        if settings.stop is not None:
+            refuse_requests_after(settings.stop, clients[(api, region)], settings.max_attempts)
     return clients

@@ -5,6 +5,10 @@ run concurrently on shared clients. botocore exceptions stop here: each set beco
 :class:`~driftcheck.model.LiveSet` (present, missing, or error with a :class:`ReadFailure`),
 and problems that concern every set alike (credentials, an unreachable endpoint) abort the
 read with one :class:`~driftcheck.errors.ApiError`.
+
+Stopping (``ClientSettings.stop``, :mod:`driftcheck.interrupt`): the queued reads are cancelled,
+the clients refuse every new request, and :class:`~driftcheck.errors.Interrupted` is raised
+without waiting for the reads in flight.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from driftcheck.errors import Interrupted
+from driftcheck.interrupt import leave_signals_to_the_main_thread
 from driftcheck.live.clients import ClientSettings, make_clients
 from driftcheck.live.failures import CALL_ERRORS, call_failure, error_code
 from driftcheck.live.lister import list_configuration_sets
@@ -42,7 +48,13 @@ def read_live_state(
             if not any(r == region for _, r in listed):
                 listed[(api, region)] = tuple(list_configuration_sets(client, api))
     results: dict[SetKey, LiveSet] = {}
-    with ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="read") as pool:
+    pool = ThreadPoolExecutor(
+        max_workers=settings.concurrency,
+        thread_name_prefix="read",
+        initializer=leave_signals_to_the_main_thread,
+    )
+    interrupted = False
+    try:
         futures: dict[Future[LiveSet], SetKey] = {
             pool.submit(read_set, clients[(key.api, key.region)], key): key for key in keys
         }
@@ -52,12 +64,17 @@ def read_live_state(
             for future in done:
                 error = future.exception()
                 if error is not None:
-                    for other in pending:
-                        other.cancel()
                     raise error
                 results[futures[future]] = future.result()
                 if on_read is not None:
                     on_read()
+    except Interrupted:
+        interrupted = True
+        raise
+    finally:
+        # queued reads never start; after an interruption the reads in flight are not waited
+        # for either: their answers would not be used (the stop flag refuses their retries)
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
     return LiveState(sets=results, listed=listed)
 
 

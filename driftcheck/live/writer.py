@@ -34,7 +34,8 @@ class RateLimiter:
 
     :meth:`acquire` blocks until the caller's turn: calls are spaced ``1 / rate`` seconds
     apart, whichever threads make them, in the order they arrive. Each caller reserves its
-    slot under the lock and sleeps outside it. ``clock`` and ``sleep`` are injectable for tests.
+    slot under the lock and sleeps outside it. ``clock`` and ``sleep`` are injectable (tests;
+    a stop flag's ``wait``, so that a stopped run does not sleep out its turn).
     ``rate`` must be finite and > 0 (ValueError): the CLI checks its ``--max-rps`` flag first.
     """
 
@@ -43,7 +44,7 @@ class RateLimiter:
         rate: float,
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         if not (math.isfinite(rate) and rate > 0):
             raise ValueError(f"a rate must be a finite number > 0, not {rate!r}")
@@ -92,7 +93,8 @@ class Writer:
         cls, pairs: Iterable[tuple[Api, str]], settings: ClientSettings, max_rps: float
     ) -> Writer:
         """A writer with its own clients for ``pairs`` (adaptive retries, ``settings``)."""
-        limiter = RateLimiter(max_rps)
+        stop = settings.stop
+        limiter = RateLimiter(max_rps) if stop is None else RateLimiter(max_rps, sleep=stop.wait)
         return cls(make_clients(pairs, settings), limiter)
 
     def _take_token(self, **_: Any) -> None:
