@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,14 @@ def start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
+def start_apply(
+    specs: Path, emulator: Emulator, env: dict[str, str], *flags: str
+) -> subprocess.Popen[str]:
+    return start(
+        "apply", str(specs), "--auto-approve", *flags, "--endpoint-url", emulator.url, env=env
+    )
+
+
 def finish(process: subprocess.Popen[str], emulator: Emulator) -> tuple[int, str, str]:
     """Wait for the exit, then for the emulator to have answered every request it received."""
     try:
@@ -71,15 +79,6 @@ def finish(process: subprocess.Popen[str], emulator: Emulator) -> tuple[int, str
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     return cli_env(tmp_path)
-
-
-@pytest.fixture
-def webhook() -> Iterator[WebhookServer]:
-    server = WebhookServer()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def spec(path: Path, destinations: dict[str, dict[str, Any]]) -> Path:
@@ -111,10 +110,10 @@ CONCURRENCY = 4
 
 @pytest.mark.parametrize(("signum", "code"), SIGNALS)
 def test_plan_stops_reading_and_writes_no_report(
+    request: pytest.FixtureRequest,
     emulator: Emulator,
     env: dict[str, str],
     tmp_path: Path,
-    webhook: WebhookServer,
     signum: int,
     code: int,
 ) -> None:
@@ -123,6 +122,8 @@ def test_plan_stops_reading_and_writes_no_report(
     emulator.set_faults(Faults(latency_ms=300))  # all the reads: 300 x 0.3 s / 4 = 22 s
     specs = spec(tmp_path / "many.yaml", {name: {} for name in names})
     saved, junit = tmp_path / "plan.json", tmp_path / "junit.xml"
+    webhook = WebhookServer()
+    request.addfinalizer(webhook.stop)
     process = start(
         "plan",
         str(specs),
@@ -166,16 +167,7 @@ def test_apply_finishes_the_writes_in_flight_and_reports_the_rest(
     emulator.set_faults(Faults(latency_ms=100))
     specs = spec(tmp_path / "apply.yaml", declared)
     # two writes a second: about 6 s for the 12, one write in flight at a time
-    process = start(
-        "apply",
-        str(specs),
-        "--auto-approve",
-        "--max-rps",
-        "2",
-        "--endpoint-url",
-        emulator.url,
-        env=env,
-    )
+    process = start_apply(specs, emulator, env, "--max-rps", "2")
 
     def created() -> int:
         return emulator.stats().calls.get(CREATE, 0)
@@ -212,18 +204,8 @@ def test_a_second_signal_exits_without_waiting_for_the_write_in_flight(
     declared = {"tx": {"d0": sns(0), "d1": sns(1)}}
     emulator.reset({"version": 1, "regions": {"us-east-1": {"tx": {}}}})
     specs = spec(tmp_path / "apply.yaml", declared)
-    process = start(
-        "apply",
-        str(specs),
-        "--auto-approve",
-        "--max-rps",
-        "0.5",  # the second write starts 2 s after the first
-        "--concurrency",
-        "1",
-        "--endpoint-url",
-        emulator.url,
-        env=env,
-    )
+    # the second write starts 2 s after the first
+    process = start_apply(specs, emulator, env, "--max-rps", "0.5", "--concurrency", "1")
     wait_until(lambda: emulator.stats().calls.get(CREATE, 0) == 1, "the first write was done")
     emulator.reset_stats()
     emulator.set_faults(Faults(latency_ms=PATIENCE * 1000 * 2))  # the second write hangs
