@@ -11,6 +11,8 @@ only after a generous :data:`PATIENCE`.
 from __future__ import annotations
 
 import json
+import os
+import pty
 import signal
 import subprocess
 import sys
@@ -44,9 +46,12 @@ def wait_until(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.005)
 
 
+COMMAND = (sys.executable, "-m", "driftcheck")
+
+
 def start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "driftcheck", *args],
+        [*COMMAND, *args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -224,3 +229,35 @@ def test_a_second_signal_exits_without_waiting_for_the_write_in_flight(
     assert "Traceback" not in stdout
     # the write in flight was still waiting for its answer: the process did not wait for it
     assert emulator.stats().calls.get(CREATE, 0) == 0
+
+
+def test_a_signal_at_the_approval_question_writes_nothing(
+    emulator: Emulator, env: dict[str, str], tmp_path: Path
+) -> None:
+    emulator.reset({"version": 1, "regions": {"us-east-1": {"tx": {}}}})
+    specs = spec(tmp_path / "apply.yaml", {"tx": {"d0": sns(0)}})
+    controller, terminal = pty.openpty()  # a terminal: apply asks for `yes` and waits
+    try:
+        process = subprocess.Popen(
+            [*COMMAND, "apply", str(specs), "--endpoint-url", emulator.url],
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=REPO,
+        )
+        assert process.stderr is not None
+        asked = b""
+        while not asked.endswith(b"Only 'yes' will be accepted: "):
+            chunk = os.read(process.stderr.fileno(), 4096)
+            assert chunk, asked  # the process ended without asking
+            asked += chunk
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=PATIENCE)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert process.returncode == 130
+    assert stderr == b"driftcheck: interrupted\n"
+    assert b"driftcheck will perform 1 action:" in stdout
+    assert emulator.stats().calls == {"GetConfigurationSetEventDestinations": 1}
