@@ -105,7 +105,9 @@ def leave_signals_to_the_main_thread() -> None:
 def handle_signals(stop: StopFlag) -> Iterator[None]:
     """Route SIGINT and SIGTERM to ``stop`` while inside; the previous handlers come back after.
 
-    A no-op outside the main thread (Python delivers signals to the main thread only).
+    A signal the parent set to be ignored stays ignored (``cmd &`` in a script ignores
+    SIGINT, as Python itself respects). A no-op outside the main thread (Python delivers
+    signals to the main thread only).
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -123,7 +125,8 @@ def handle_signals(stop: StopFlag) -> Iterator[None]:
     previous: dict[int, Any] = {}
     try:
         for signum in SIGNALS:
-            previous[signum] = signal.signal(signum, handler)
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, handler)
         yield
     finally:
         for number, former in previous.items():
