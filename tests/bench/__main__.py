@@ -32,6 +32,7 @@ from tests.bench.common import (
     spec_text,
     timed,
 )
+from tests.bench.interrupt_bench import bench_interrupt
 
 
 def bench_diff() -> list[Check]:
@@ -205,6 +206,7 @@ BENCHMARKS: dict[str, Callable[[], list[Check]]] = {
     "plan": bench_whole_plan,
     "cold": bench_cold_start,
     "apply": bench_apply,
+    "interrupt": bench_interrupt,
 }
 
 
