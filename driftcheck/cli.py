@@ -568,7 +568,8 @@ def emulator(
         deny_sets=frozenset(deny_set or ()),
         max_rps=max_rps,
     )
-    serve_forever(port=port, state_file=state, faults=faults)
+    with suppress(Interrupted):  # Ctrl-C stops the emulator (serve_forever closed it): a normal end
+        serve_forever(port=port, state_file=state, faults=faults)
     return ExitCode.OK
 
 

@@ -261,3 +261,13 @@ def test_a_signal_at_the_approval_question_writes_nothing(
     assert stderr == b"driftcheck: interrupted\n"
     assert b"driftcheck will perform 1 action:" in stdout
     assert emulator.stats().calls == {"GetConfigurationSetEventDestinations": 1}
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_the_emulator_command_still_stops_cleanly(env: dict[str, str], signum: int) -> None:
+    process = start("emulator", "--port", "0", env=env)
+    assert process.stdout is not None
+    assert process.stdout.readline().startswith("driftcheck emulator listening on http://")
+    process.send_signal(signum)
+    stdout, stderr = process.communicate(timeout=PATIENCE)
+    assert (process.returncode, stdout, stderr) == (0, "", "")
