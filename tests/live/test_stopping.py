@@ -6,13 +6,20 @@ write waiting for its ``--max-rps`` turn. The emulator counts what it received.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import botocore
 import pytest
+from packaging.version import Version
 
 from driftcheck.emulator import Emulator, Faults
 from driftcheck.errors import Interrupted
@@ -22,6 +29,7 @@ from driftcheck.live.lister import list_configuration_sets
 from driftcheck.live.reader import read_live_state, read_set
 from driftcheck.live.writer import Writer
 from driftcheck.model import Api, SetKey, SetStatus
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -129,3 +137,44 @@ def test_reading_stops_at_the_first_answer_after_the_flag(emulator: Emulator) ->
         time.sleep(0.01)
     # the first answer and, at most, one read in flight on each worker; none of the queued
     assert 1 <= emulator.stats().total <= 1 + settings.concurrency
+
+
+# --- every supported botocore ------------------------------------------------------------
+
+SCRIPT = Path(__file__).with_name("stop_hooks_script.py")
+
+
+def run_script(python: str, emulator: Emulator) -> dict[str, Any]:
+    emulator.reset({"version": 1, "regions": {"us-east-1": {"tx": {}}}})
+    emulator.set_faults(Faults(latency_ms=300, fail_sets=frozenset({"tx"})))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [python, str(SCRIPT), emulator.url],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report: dict[str, Any] = json.loads(done.stdout)
+    assert report.pop("stopped before the call") is False  # refused before it was sent
+    assert report.pop("stopped during a failing attempt") is True  # its retry was cut
+    assert report.pop("stopped while waiting for --max-rps") is False
+    # one failed attempt of the read (not five), one create (the one waiting was not sent)
+    stats = emulator.stats()
+    assert stats.failed == {GET: 1}
+    assert stats.calls == {GET: 1, "CreateConfigurationSet": 1}
+    return report
+
+
+def test_the_hooks_with_this_botocore(emulator: Emulator) -> None:
+    assert run_script(sys.executable, emulator) == {"botocore": botocore.__version__}
+
+
+def test_the_hooks_with_the_oldest_botocore_that_pyproject_allows(emulator: Emulator) -> None:
+    python = os.environ.get("DRIFTCHECK_OLDEST_PYTHON")
+    if not python:
+        pytest.skip("`make test` runs it: it needs .venv-oldest (`make venv-oldest`)")
+    report = run_script(python, emulator)
+    assert Version(report["botocore"]) < Version(botocore.__version__)
