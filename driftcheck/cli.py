@@ -58,7 +58,7 @@ class ApplyFormat(str, Enum):
 class _Running:
     """What :func:`main` shares with the commands (typer passes nothing else to them)."""
 
-    stop: StopFlag | None = None
+    stop: StopFlag | None = None  # where main() routes SIGINT and SIGTERM while a command runs
 
 
 _running = _Running()
@@ -606,7 +606,7 @@ def _plan_request(
             endpoint_url=endpoint_url,
             max_attempts=max_attempts,
             concurrency=concurrency,
-            stop=_stop_flag(),
+            stop=_running.stop,  # None unless run by main()
         ),
         cli_vars=_parse_vars(var or []),
         region=region,
@@ -720,11 +720,6 @@ def _progress(total: int, *, color: bool = True) -> Iterator[Callable[[], None] 
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Reading configuration sets", total=total)
         yield lambda: progress.advance(task)
-
-
-def _stop_flag() -> StopFlag | None:
-    """The stop flag :func:`main` routes SIGINT and SIGTERM to (None when run otherwise)."""
-    return _running.stop
 
 
 def _exit_now(code: ExitCode) -> NoReturn:
