@@ -46,7 +46,15 @@ def wait_until(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.005)
 
 
-COMMAND = (sys.executable, "-m", "driftcheck")
+# `python -m driftcheck`, with SIGINT handled as in a terminal's foreground job: a test run
+# from a script's background job (`make test &`) inherits SIGINT ignored, which driftcheck
+# rightly keeps ignored
+COMMAND = (
+    sys.executable,
+    "-c",
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('driftcheck', run_name='__main__', alter_sys=True)",
+)
 
 
 def start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:

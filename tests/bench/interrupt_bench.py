@@ -19,7 +19,14 @@ from pathlib import Path
 from tests.bench.common import REPO, Check, bench_env, emulator_process, emulator_stats
 
 GET = "GetConfigurationSetEventDestinations"
-PLAN = (sys.executable, "-m", "driftcheck", "plan")
+# SIGINT handled as in a terminal's foreground job, even when make bench runs in the background
+PLAN = (
+    sys.executable,
+    "-c",
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('driftcheck', run_name='__main__', alter_sys=True)",
+    "plan",
+)
 
 
 def bench_interrupt(sets: int = 5000, latency_ms: float = 20, concurrency: int = 8) -> list[Check]:
