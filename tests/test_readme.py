@@ -197,6 +197,23 @@ def readme_shell(tmp_path: Path) -> Iterator[Shell]:
         yield Shell(cwd, env)
 
 
+def foreground_sigint() -> None:
+    """In the child: SIGINT handled as in a terminal's foreground job. A test run started
+    from a script's background job (`make test &`) inherits SIGINT ignored, and the emulator
+    would then never see the Ctrl-C these tests send."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def stop(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """The output of a process sent Ctrl-C; killed (and the test failed) if it ignores it."""
+    try:
+        return process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail(f"{process.args!r} did not stop on Ctrl-C")
+
+
 def _describe(command: Command, code: int | None, stdout: str, stderr: str) -> str:
     return (
         f"README.md:{command.line}: $ {command.text}\nexit code {code} "
@@ -231,6 +248,7 @@ def background_emulator(shell: Shell, command: Command) -> Iterator[None]:
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
         text=True,
+        preexec_fn=foreground_sigint,
     )
     assert process.stdout is not None
     shown: list[str] = []
@@ -242,7 +260,7 @@ def background_emulator(shell: Shell, command: Command) -> Iterator[None]:
         yield
     finally:
         process.send_signal(signal.SIGINT)  # "Ctrl-C stops it"
-        stdout, stderr = process.communicate()
+        stdout, stderr = stop(process)
     report = _describe(command, process.returncode, "\n".join(shown) + "\n" + stdout, stderr)
     assert unmatched_lines(command.output, "\n".join(shown), "") == [], report
     assert "Traceback" not in stderr, report
@@ -324,6 +342,7 @@ def test_the_emulator_prints_the_lines_to_paste_and_they_are_enough(tmp_path: Pa
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
         text=True,
+        preexec_fn=foreground_sigint,
     )
     assert process.stdout is not None
     try:
@@ -357,7 +376,7 @@ def test_the_emulator_prints_the_lines_to_paste_and_they_are_enough(tmp_path: Pa
         assert "Plan: 1 to add, 1 to change, 1 to destroy." in done.stdout
     finally:
         process.send_signal(signal.SIGINT)
-        process.communicate()
+        stop(process)
 
 
 @pytest.mark.integration
