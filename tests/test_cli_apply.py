@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from driftcheck import cli
+from driftcheck.cli.commands import apply as apply_command
 from driftcheck.emulator import DEMO_STATE, Emulator, Faults
 from driftcheck.emulator.stats import Stats
 from driftcheck.errors import UsageError
@@ -245,7 +245,7 @@ def test_a_bad_rate_is_refused_before_any_write(
 def test_the_cli_checks_the_rate_itself_the_writer_only_raises_value_error() -> None:
     # click's range check lets NaN through; the writer's ValueError would be an internal error
     with pytest.raises(UsageError, match="--max-rps must be a number > 0, not nan"):
-        cli.apply(max_rps=math.nan, endpoint_url="http://127.0.0.1:9")  # never AWS
+        apply_command.apply(max_rps=math.nan, endpoint_url="http://127.0.0.1:9")  # never AWS
 
 
 def test_no_delete_keeps_the_extra_destination(demo: Emulator, env: dict[str, str]) -> None:

@@ -1,0 +1,197 @@
+"""``driftcheck plan``: the plan, every output asked for, the saved plan and the alerts."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from driftcheck.cli.app import app
+from driftcheck.cli.console import (
+    exit_code,
+    print_error,
+    progress,
+    report_ignore_file,
+    report_problems,
+    use_color,
+)
+from driftcheck.cli.options import (
+    ConcurrencyOpt,
+    EndpointOpt,
+    IgnoreFileOpt,
+    MaxAttemptsOpt,
+    NoColorOpt,
+    PathsArg,
+    ProfileOpt,
+    RegionOpt,
+    TargetOpt,
+    VarOpt,
+    plan_request,
+)
+from driftcheck.errors import DriftcheckError, ExitCode, UsageError
+from driftcheck.formats import Format
+from driftcheck.wording import plural
+
+if TYPE_CHECKING:
+    from driftcheck.alerts import AlertTarget
+    from driftcheck.model import Plan
+
+
+@app.command(
+    epilog="Example: driftcheck plan specs/ --output junit=drift.xml --ignore-file .driftignore",
+)
+def plan(
+    paths: PathsArg = None,
+    output_format: Annotated[
+        Optional[Format],  # noqa: UP045
+        typer.Option("--format", help="Output format on stdout (shorthand for --output FORMAT)."),
+    ] = None,
+    output: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--output",
+            metavar="FORMAT[=PATH]",
+            help="Also write FORMAT (text, json, markdown, junit, github, sarif) to PATH, "
+            "or to stdout without one (repeatable).",
+        ),
+    ] = None,
+    github: Annotated[
+        bool,
+        typer.Option(
+            "--github",
+            help="In GitHub Actions: annotations on stdout, markdown to the step summary.",
+        ),
+    ] = False,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    var: VarOpt = None,
+    target: TargetOpt = None,
+    ignore: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            metavar="PATTERN",
+            help="Ignore api/region/set[/destination][:field.path] ('*', '!'; repeatable).",
+        ),
+    ] = None,
+    ignore_file: IgnoreFileOpt = None,
+    include_unmanaged: Annotated[
+        bool,
+        typer.Option(
+            "--include-unmanaged",
+            help="Also list live sets that no spec declares (in the declared regions).",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Unmanaged sets count as drift.")
+    ] = False,
+    alert: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            metavar="TARGET",
+            help="Alert sns:<topic-arn>, webhook:<url> or webhook:env:<NAME> (the URL in the "
+            "environment variable NAME: not in argv or shell history) after the plan (repeatable).",
+        ),
+    ] = None,
+    alert_state: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            metavar="FILE",
+            help="Remember the last alert: alert when drift appears or changes, once on clearing.",
+        ),
+    ] = None,
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            metavar="FILE", help="Also save the plan for `driftcheck apply FILE` (stale-checked)."
+        ),
+    ] = None,
+    concurrency: ConcurrencyOpt = 8,
+    max_attempts: MaxAttemptsOpt = 5,
+    no_color: NoColorOpt = False,
+) -> ExitCode:
+    """Compare the specs with the live event destinations and print a plan."""
+    from driftcheck.outputs import resolve_outputs, write_outputs
+    from driftcheck.workflow import run_plan
+
+    outputs = resolve_outputs(output_format, output or [], github, os.environ)
+    alert_targets = _alert_targets(alert or [], alert_state)
+    if out is not None:
+        from driftcheck.saved_plan import check_replaceable
+
+        check_replaceable(out)  # before any API call: a spec named by mistake costs nothing
+    request = plan_request(
+        paths,
+        var,
+        region,
+        profile,
+        endpoint_url,
+        target,
+        concurrency,
+        max_attempts,
+        ignore=ignore,
+        ignore_file=ignore_file,
+        include_unmanaged=include_unmanaged,
+        strict=strict,
+    )
+    run = run_plan(request, progress=partial(progress, color=not no_color))
+    sys.stderr.write(f"driftcheck: read {plural(run.plan.spec_files, 'spec file')}\n")
+    report_ignore_file(run.ignore_file)
+    # every output and every alert is attempted; then the failures are reported
+    failures: list[DriftcheckError] = []
+    try:
+        write_outputs(run.plan, outputs, color=use_color(no_color))
+    except DriftcheckError as error:
+        failures.append(error)
+    if out is not None:
+        try:
+            _save_plan(run.plan, out)
+            if str(out) != "-":  # as Terraform says it; `--out -` is the plan on stdout
+                again = f"driftcheck apply {shlex.quote(str(out))}"
+                sys.stderr.write(f"Saved the plan to {out}; apply it with: {again}\n")
+        except DriftcheckError as error:
+            failures.append(error)
+    text_on_stdout = any(o.to_stdout and o.format is Format.TEXT for o in outputs)
+    report_problems(run.plan, warnings=not text_on_stdout)
+    if alert_targets:
+        from driftcheck.alerts import deliver_alerts
+
+        try:
+            outcome = deliver_alerts(
+                run.plan, alert_targets, state_file=alert_state, profile=profile
+            )
+            sys.stderr.write(f"driftcheck: {outcome}\n")
+        except DriftcheckError as error:
+            failures.append(error)
+    for failure in failures[:-1]:
+        print_error(str(failure))
+    if failures:
+        raise failures[-1]
+    return exit_code(run.plan)
+
+
+def _save_plan(result: Plan, path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from driftcheck.saved_plan import write_file
+
+    write_file(path, result, created_at=datetime.now(timezone.utc))
+
+
+def _alert_targets(alerts: list[str], state_file: Path | None) -> list[AlertTarget]:
+    """Parse and check every alert flag before any API call."""
+    if not alerts:
+        if state_file is not None:
+            raise UsageError("--alert-state needs at least one --alert")
+        return []
+    from driftcheck.alerts import check_state_file, parse_target
+
+    targets = [parse_target(text) for text in alerts]
+    if state_file is not None:
+        check_state_file(state_file)
+    return targets

@@ -1,0 +1,172 @@
+"""The flags several commands share, and turning them into the request a command runs.
+
+Numbers are parsed by :func:`number` rather than typer's range types, whose ``--help`` shows
+``<int range>`` and whose errors say "is not a valid int range".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from driftcheck.cli.app import running
+from driftcheck.errors import UsageError
+
+if TYPE_CHECKING:
+    from driftcheck.model import DesiredState
+    from driftcheck.workflow import PlanRequest
+
+DEFAULT_PATHS = [Path("specs")]
+
+
+def number(low: float, high: float | None = None, *, whole: bool = False) -> Callable[[str], Any]:
+    """A typer ``parser``: a number from ``low`` to ``high`` (a whole one if ``whole``);
+    a bad value reads ``'0' is not a whole number from 1 to 64``."""
+    noun = "whole number" if whole else "number"
+    bounds = f"from {low:g} to {high:g}" if high is not None else f"of at least {low:g}"
+
+    def parse(text: str) -> float:
+        try:
+            value = int(text) if whole else float(text)
+        except ValueError:
+            value = math.nan
+        if not (low <= value and (high is None or value <= high)):  # NaN fails both
+            raise typer.BadParameter(f"{str(text)!r} is not a {noun} {bounds}")
+        return value
+
+    return parse
+
+
+PathsArg = Annotated[
+    Optional[list[Path]],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Argument(
+        metavar="[PATH]...",
+        help="Spec files or directories (searched for *.yaml / *.yml; default: specs/).",
+        show_default=False,
+    ),
+]
+VarOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--var", metavar="NAME=VALUE", help="Set a spec variable (repeatable)."),
+]
+RegionOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        metavar="REGION",
+        help="Region for specs that name none "
+        "(else AWS_DEFAULT_REGION, the profile's, AWS_REGION).",
+    ),
+]
+ProfileOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(metavar="NAME", help="AWS profile to use."),
+]
+EndpointOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        metavar="URL", help="API endpoint (default: AWS, or AWS_ENDPOINT_URL_* settings)."
+    ),
+]
+ConcurrencyOpt = Annotated[
+    int,
+    typer.Option(
+        metavar="N",
+        parser=number(1, 64, whole=True),
+        help="Configuration sets read at once (1-64).",
+    ),
+]
+MaxAttemptsOpt = Annotated[
+    int,
+    typer.Option(
+        metavar="N",
+        parser=number(1, 20, whole=True),
+        help="Total attempts per API call, retries included (1-20).",
+    ),
+]
+TargetOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--target", metavar="SET[/DESTINATION]", help="Limit to part of the specs (repeatable)."
+    ),
+]
+IgnoreFileOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        metavar="FILE",
+        help="Ignore patterns file (default: .driftignore next to the specs, or in "
+        "the current directory).",
+    ),
+]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Never colour the output.")]
+
+
+def plan_request(
+    paths: list[Path] | None,
+    var: list[str] | None,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    target: list[str] | None,
+    concurrency: int,
+    max_attempts: int,
+    *,
+    ignore: list[str] | None = None,
+    ignore_file: Path | None = None,
+    include_unmanaged: bool = False,
+    strict: bool = False,
+) -> PlanRequest:
+    """The flags of a command that plans, checked (before any API call)."""
+    from driftcheck.ignore import Target
+    from driftcheck.live import ClientSettings
+    from driftcheck.workflow import PlanRequest
+
+    if endpoint_url is not None and not endpoint_url.startswith(("http://", "https://")):
+        raise UsageError(
+            f"--endpoint-url must start with http:// or https://, not {endpoint_url!r}"
+        )
+    return PlanRequest(
+        paths=paths or DEFAULT_PATHS,
+        settings=ClientSettings(
+            profile=profile,
+            endpoint_url=endpoint_url,
+            max_attempts=max_attempts,
+            concurrency=concurrency,
+            stop=running.stop,  # None unless run by main()
+        ),
+        cli_vars=parse_vars(var or []),
+        region=region,
+        targets=[Target.parse(t) for t in target or []],
+        ignore_patterns=ignore or [],
+        ignore_file=ignore_file,
+        include_unmanaged=include_unmanaged,
+        strict=strict,
+    )
+
+
+def load(
+    paths: list[Path] | None, var: list[str] | None, region: str | None, *, require_region: bool
+) -> DesiredState:
+    """The desired state of the specs the flags name."""
+    from driftcheck.desired import load_specs
+
+    return load_specs(
+        paths or DEFAULT_PATHS,
+        cli_vars=parse_vars(var or []),
+        default_region=region,
+        require_region=require_region,
+    )
+
+
+def parse_vars(assignments: Sequence[str], flag: str = "--var") -> dict[str, str]:
+    """``NAME=VALUE`` flags as a mapping."""
+    parsed: dict[str, str] = {}
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"{flag} takes NAME=VALUE, not {assignment!r}")
+        parsed[name.strip()] = value
+    return parsed
