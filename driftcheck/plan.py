@@ -34,6 +34,7 @@ from driftcheck.diffpath import (
     format_path,
     keyed_items,
 )
+from driftcheck.gc_pause import gc_paused
 from driftcheck.model import (
     Action,
     Definition,
@@ -81,6 +82,11 @@ def plan(desired: DesiredState, live: LiveState, *, strict: bool = False) -> Pla
     Sets that ``live.listed`` shows in a declared (api, region) but no spec declares are
     unmanaged; with ``strict`` they count as drift.
     """
+    with gc_paused():  # many small objects, no cycles: the collector's passes find nothing
+        return _plan(desired, live, strict=strict)
+
+
+def _plan(desired: DesiredState, live: LiveState, *, strict: bool) -> Plan:
     sets: list[SetPlan] = []
     destinations: list[DestinationPlan] = []
     for desired_set in sorted(desired.sets, key=lambda s: s.key):
