@@ -198,3 +198,21 @@ def kind_of(mode: int) -> str:
         (stat.S_ISSOCK, "a socket"),
     ]
     return next((kind for test, kind in kinds if test(mode)), "a special file")
+
+
+def read_bytes(path: Path, *, what: str) -> bytes:
+    """The content of a regular file or a pipe; OSError for anything else (``what`` names
+    the file the caller expected, e.g. "a spec file", for that message).
+
+    Opened without blocking, so a FIFO that no program writes to gives no content (then
+    "the file is empty") instead of waiting forever; a device is never read (``/dev/zero``
+    would never end).
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(descriptor, "rb") as file:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISFIFO(mode):
+            os.set_blocking(descriptor, True)  # wait for the data of a writer that is there
+        elif not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, f"it is {kind_of(mode)}, not {what}")
+        return file.read()

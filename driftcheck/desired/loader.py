@@ -11,7 +11,7 @@ from pathlib import Path
 from driftcheck.desired.document import FileSpec, read_document
 from driftcheck.desired.yaml_loader import load_yaml, offset_position
 from driftcheck.errors import Problem, SpecError
-from driftcheck.files import kind_of
+from driftcheck.files import kind_of, read_bytes
 from driftcheck.gc_pause import gc_paused
 from driftcheck.model import DesiredSet, DesiredState, SetKey
 
@@ -142,7 +142,7 @@ def _load_file(
     display: str, path: Path, cli_vars: Mapping[str, str], environ: Mapping[str, str]
 ) -> tuple[FileSpec | None, list[Problem]]:
     try:
-        data = _read_bytes(path)
+        data = read_bytes(path, what="a spec file")
     except OSError as error:
         return None, [Problem(display, 1, 1, f"cannot read the file: {error.strerror or error}")]
     try:
@@ -286,19 +286,3 @@ class _Finder:
                 )
         self.specs_under[identity] = found
         return found
-
-
-def _read_bytes(path: Path) -> bytes:
-    """The content of a regular file or a pipe; OSError for anything else.
-
-    Opened without blocking, so a FIFO that no program writes to gives no content (then
-    "the file is empty") instead of waiting forever.
-    """
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    with os.fdopen(descriptor, "rb") as file:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISFIFO(mode):
-            os.set_blocking(descriptor, True)  # wait for the data of a writer that is there
-        elif not stat.S_ISREG(mode):
-            raise OSError(errno.EINVAL, f"it is {kind_of(mode)}, not a spec file")
-        return file.read()

@@ -74,6 +74,7 @@ from driftcheck.desired.document import REGION, read_vars
 from driftcheck.desired.variables import ENV_PREFIX, Unresolved, Variables
 from driftcheck.desired.yaml_loader import MapNode, Node, ScalarNode, load_yaml
 from driftcheck.errors import Problem, SpecError
+from driftcheck.files import read_bytes
 from driftcheck.model import Source
 
 VERSION = 1
@@ -172,7 +173,7 @@ def load_accounts(path: str | Path, *, environ: Mapping[str, str] | None = None)
     """
     file = os.fspath(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_bytes(Path(path), what="an accounts file")
     except OSError as error:
         message = f"cannot read the file: {error.strerror or error}"
         raise SpecError([Problem(file, 1, 1, message)]) from error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -753,6 +754,24 @@ def test_load_accounts_reads_a_file_and_names_it(tmp_path: Path) -> None:
         load_accounts(tmp_path / "missing.yaml")
     assert [str(p) for p in info.value.problems] == [
         f"{tmp_path / 'missing.yaml'}:1:1: cannot read the file: No such file or directory"
+    ]
+
+
+def test_load_accounts_never_reads_a_device_and_does_not_wait_on_an_idle_pipe(
+    tmp_path: Path,
+) -> None:
+    # /dev/zero would never end; a FIFO with no writer would block forever if opened plainly
+    with pytest.raises(SpecError) as info:
+        load_accounts("/dev/zero")
+    assert [str(p) for p in info.value.problems] == [
+        "/dev/zero:1:1: cannot read the file: it is a character device, not an accounts file"
+    ]
+    fifo = tmp_path / "fleet.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(SpecError) as info:
+        load_accounts(fifo)
+    assert [p.message for p in info.value.problems] == [
+        "the accounts file is empty; it needs `version: 1` and `accounts`"
     ]
 
 
