@@ -107,13 +107,13 @@ def build_schema() -> Schema:
             default=DEFAULT_API.value,
         ),
         "region": _expandable(
-            {"pattern": _json_pattern(REGION)},
+            {"pattern": json_pattern(REGION)},
             description="The AWS region of every set in the file; else --region or AWS config.",
         ),
         "vars": {
             "type": "object",
             "description": "Variables: ${name} is replaced in any string value (--var wins).",
-            "propertyNames": {"pattern": _json_pattern(VARIABLE_NAME)},
+            "propertyNames": {"pattern": json_pattern(VARIABLE_NAME)},
             "additionalProperties": {"type": ["string", "number", "boolean"]},
         },
         "configuration_sets": {
@@ -123,7 +123,7 @@ def build_schema() -> Schema:
             "additionalProperties": {"$ref": "#/definitions/configuration_set"},
         },
     }
-    _check_keys(top, TOP_LEVEL_KEYS)
+    check_keys(top, TOP_LEVEL_KEYS)
     event_destinations: Schema = {
         "event_destinations": {
             "type": "object",
@@ -133,14 +133,14 @@ def build_schema() -> Schema:
             "additionalProperties": {"type": "object"},
         }
     }
-    _check_keys(event_destinations, SET_KEYS)
+    check_keys(event_destinations, SET_KEYS)
     definitions: Schema = {
         "reference": {
             "type": "string",
             "pattern": r"\$\{",
             "description": "A string with a ${...} reference, checked once it is resolved.",
         },
-        "name": {"type": "string", "pattern": _json_pattern(NAME)},
+        "name": {"type": "string", "pattern": json_pattern(NAME)},
         "configuration_set": {
             "type": "object",
             "additionalProperties": False,
@@ -248,7 +248,7 @@ class _ShapeWalk:
             kind = ARN_KINDS.get(member)
             description = f"An ARN like {kind.example if kind else GENERIC_ARN}."
         elif rule is not None:
-            constraints["pattern"] = _json_pattern(rule.pattern)
+            constraints["pattern"] = json_pattern(rule.pattern)
             maximums.append(rule.max_length)
             description = f"Only {rule.allowed}; at most {rule.max_length} characters."
         if maximums:
@@ -334,12 +334,12 @@ def _pattern_body(regex: re.Pattern[str]) -> str:
     return regex.pattern[: -len(r"\Z")]
 
 
-def _json_pattern(regex: re.Pattern[str]) -> str:
+def json_pattern(regex: re.Pattern[str]) -> str:
     """``regex`` (used with ``match``, ending in ``\\Z``) as an anchored JSON Schema pattern."""
     return f"^(?:{_pattern_body(regex)})$"
 
 
-def _check_keys(schema: Schema, keys: tuple[str, ...]) -> None:
+def check_keys(schema: Schema, keys: tuple[str, ...]) -> None:
     if tuple(schema) != keys:
         raise DriftcheckError(f"the schema has keys {tuple(schema)}, validation {keys}")
 

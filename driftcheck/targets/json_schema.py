@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from driftcheck.desired.document import REGION
-from driftcheck.desired.json_schema import DRAFT, _check_keys, _json_pattern
+from driftcheck.desired.json_schema import DRAFT, check_keys, json_pattern
 from driftcheck.desired.variables import VARIABLE_NAME
 from driftcheck.targets.accounts import (
     ACCOUNT_ID,
@@ -60,7 +60,7 @@ def build_schema() -> Schema:
     settings: Schema = {
         "role": {
             "type": "string",
-            "anyOf": [{"pattern": _json_pattern(ROLE_ARN)}, _OTHER_REFERENCE],
+            "anyOf": [{"pattern": json_pattern(ROLE_ARN)}, _OTHER_REFERENCE],
             "description": (
                 "An IAM role ARN to assume with STS, in the account itself: "
                 "arn:aws:iam::${account_id}:role/NAME."
@@ -68,7 +68,7 @@ def build_schema() -> Schema:
         },
         "external_id": {
             "type": "string",
-            "anyOf": [{"pattern": _json_pattern(EXTERNAL_ID)}, _ANY_REFERENCE],
+            "anyOf": [{"pattern": json_pattern(EXTERNAL_ID)}, _ANY_REFERENCE],
             "description": "The ExternalId the role's trust policy requires (with a role only).",
         },
         "profile": {
@@ -82,18 +82,18 @@ def build_schema() -> Schema:
             "uniqueItems": True,
             "items": {
                 "type": "string",
-                "anyOf": [{"pattern": _json_pattern(REGION)}, _ANY_REFERENCE],
+                "anyOf": [{"pattern": json_pattern(REGION)}, _ANY_REFERENCE],
             },
             "description": "The regions to read (replaces those of `defaults`).",
         },
         "vars": {
             "type": "object",
-            "propertyNames": {"pattern": _json_pattern(VARIABLE_NAME)},
+            "propertyNames": {"pattern": json_pattern(VARIABLE_NAME)},
             "additionalProperties": {"type": ["string", "number", "boolean"]},
             "description": "Spec variables for the account (merged with those of `defaults`).",
         },
     }
-    _check_keys(settings, DEFAULTS_KEYS)
+    check_keys(settings, DEFAULTS_KEYS)
     one_credential: list[Schema] = [
         {"not": {"required": ["role", "profile"]}},
         {"not": {"required": ["profile", "external_id"]}},
@@ -102,12 +102,12 @@ def build_schema() -> Schema:
         "account_id": {"$ref": "#/definitions/account_id"},
         **settings,
     }
-    _check_keys(account_properties, ACCOUNT_KEYS)
+    check_keys(account_properties, ACCOUNT_KEYS)
     organization_properties: Schema = {
         "role": {
             "type": "string",
             "anyOf": [
-                {"allOf": [{"pattern": _json_pattern(ROLE_ARN)}, {"pattern": f"::{_ID}:"}]},
+                {"allOf": [{"pattern": json_pattern(ROLE_ARN)}, {"pattern": f"::{_ID}:"}]},
                 _OTHER_REFERENCE,
             ],
             "description": (
@@ -124,7 +124,7 @@ def build_schema() -> Schema:
             "description": "Ids of accounts of the organization to leave out.",
         },
     }
-    _check_keys(organization_properties, ORGANIZATION_KEYS)
+    check_keys(organization_properties, ORGANIZATION_KEYS)
     top: Schema = {
         "version": {"type": "integer", "const": VERSION, "description": "Required: must be 1."},
         "defaults": {
@@ -136,7 +136,7 @@ def build_schema() -> Schema:
         },
         "accounts": {
             "type": "object",
-            "propertyNames": {"pattern": _json_pattern(ACCOUNT_NAME)},
+            "propertyNames": {"pattern": json_pattern(ACCOUNT_NAME)},
             "additionalProperties": {
                 "type": "object",
                 "additionalProperties": False,
@@ -153,7 +153,7 @@ def build_schema() -> Schema:
             "description": "Also every ACTIVE account of the caller's AWS organization.",
         },
     }
-    _check_keys(top, TOP_LEVEL_KEYS)
+    check_keys(top, TOP_LEVEL_KEYS)
     return {
         "$schema": DRAFT,
         "title": "driftcheck accounts file",
@@ -172,7 +172,7 @@ def build_schema() -> Schema:
         "definitions": {
             "account_id": {
                 "anyOf": [
-                    {"type": "string", "pattern": _json_pattern(ACCOUNT_ID)},
+                    {"type": "string", "pattern": json_pattern(ACCOUNT_ID)},
                     {"type": "integer", "minimum": 0, "maximum": 10**12 - 1},
                 ],
                 "description": 'Exactly 12 digits; quote them ("012345678901") to keep a '
