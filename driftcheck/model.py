@@ -31,14 +31,29 @@ class Api(str, Enum):
 
 @dataclass(frozen=True, order=True, slots=True)
 class SetKey:
-    """Identifies one configuration set: the same name in another region is another set."""
+    """Identifies one configuration set: the same name in another account or region is another.
 
+    ``account`` is the 12-digit account id and ``account_name`` its name in the accounts file
+    (``--accounts``); both are empty in a run without one, where the credentials' own account
+    holds every set. Keys sort by account first, so every output groups by account, then region.
+    """
+
+    account: str = field(default="", kw_only=True)
+    account_name: str = field(default="", kw_only=True, compare=False)
     api: Api
     region: str
     name: str
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.region}, {self.api.value})"
+        where = f"{self.region}, {self.api.value}"
+        if self.account:
+            where = f"{self.account_name or self.account}, {where}"
+        return f"{self.name} ({where})"
+
+    @property
+    def target(self) -> tuple[str, str]:
+        """The (account, region) holding the set: one rate bucket, one set of credentials."""
+        return (self.account, self.region)
 
 
 @dataclass(frozen=True, order=True, slots=True)

@@ -3,7 +3,7 @@
 A saved plan is its own versioned document, not the JSON report (``plan --format json``):
 each changes on its own. It is one JSON object::
 
-    {"kind": "driftcheck-saved-plan", "version": 2, "driftcheck_version": "0.1.0",
+    {"kind": "driftcheck-saved-plan", "version": 3, "driftcheck_version": "0.1.0",
      "created_at": "2026-11-29T05:00:00Z", "checksum": "sha256:...", "plan": {...}}
 
 ``kind`` comes first, so a saved plan is known by its first bytes (``plan --out`` replaces
@@ -13,7 +13,8 @@ member (:func:`_data`): ``sets``, ``destinations``, ``warnings``, ``strict``,
 ``ignored`` flags: everything ``apply`` needs, and nothing derived (no summary). It loads
 back equal to the plan that was saved. ``checksum`` (sha256 of the canonical JSON of
 ``plan``) makes an edited or damaged file a clear error instead of a surprising apply.
-Version 1 (the JSON report inside the same envelope) is refused with one sentence: a plan
+Versions 1 (the JSON report in the same envelope) and 2 (keys without an account) are
+refused with one sentence: a plan
 is short-lived, making it again is the way. Change :data:`VERSION` with
 any change of the document (``tests/golden/saved-plan.json`` shows it).
 
@@ -58,7 +59,7 @@ from driftcheck.plan import fingerprint
 from driftcheck.wording import plural
 
 KIND = "driftcheck-saved-plan"
-VERSION = 2
+VERSION = 3  # 3: set keys name their account (account, account_name)
 _VERSION = re.compile(r"[\w.+-]{1,40}")  # a driftcheck version, safe to quote in a message
 PLAN_AGAIN = "run `driftcheck plan --out FILE` again"
 
@@ -209,6 +210,8 @@ class _Reader:
             self.enum(key, "api", Api, where),
             self.field(key, "region", str, where),
             self.field(key, "name", str, where),
+            account=self.field(key, "account", str, where),
+            account_name=self.field(key, "account_name", str, where),
         )
 
     def source(self, data: Any, where: str) -> Source | None:

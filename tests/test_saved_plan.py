@@ -207,7 +207,7 @@ def test_the_file_is_its_own_versioned_document_not_the_json_report() -> None:
         "checksum",
         "plan",
     ]
-    assert (saved["kind"], saved["version"]) == ("driftcheck-saved-plan", 2)
+    assert (saved["kind"], saved["version"]) == ("driftcheck-saved-plan", 3)
     assert saved["created_at"] == "2026-11-29T05:30:00Z"  # in UTC
     # the plan itself, member by member: nothing derived, no key of the report's
     assert list(saved["plan"]) == ["sets", "destinations", "warnings", "strict", "spec_files"]
@@ -216,6 +216,8 @@ def test_the_file_is_its_own_versioned_document_not_the_json_report() -> None:
         s.fingerprint for s in original.sets
     ]
     assert saved["plan"]["sets"][0]["key"] == {
+        "account": original.sets[0].key.account,
+        "account_name": original.sets[0].key.account_name,
         "api": original.sets[0].key.api.value,
         "region": original.sets[0].key.region,
         "name": original.sets[0].key.name,
@@ -298,14 +300,14 @@ VERSION_1 = {
         ("[1, 2]", 'plan.json is not a driftcheck saved plan (no "kind"'),
         ('{"format_version": "1", "destinations": []}', "is not a driftcheck saved plan"),
         (
-            '{"kind": "driftcheck-saved-plan", "version": 3}',
-            "plan.json is a saved plan of version 3, which driftcheck",
+            '{"kind": "driftcheck-saved-plan", "version": 2}',
+            "plan.json is a saved plan of version 2, which driftcheck",
         ),
         ('{"kind": "driftcheck-saved-plan", "version": true}', "of version True, which"),
         (
             json.dumps(VERSION_1),
             "plan.json is a saved plan of version '1' (written by driftcheck 0.1.0), which "
-            "driftcheck 0.1.0 cannot apply (it reads version 2); run `driftcheck plan --out",
+            "driftcheck 0.1.0 cannot apply (it reads version 3); run `driftcheck plan --out",
         ),
         (
             render(rich_plan(), Format.JSON),
