@@ -13,6 +13,7 @@ import traceback
 from typing import Any
 
 from driftcheck.emulator.faults import FaultInjector, Faults, Verdict
+from driftcheck.emulator.identity import Identities
 from driftcheck.emulator.operations import OPERATIONS, Call
 from driftcheck.emulator.routes import Route, Router
 from driftcheck.emulator.state import DEFAULT_REGION, Regions, State, parse_state
@@ -73,6 +74,7 @@ class EmulatedService:
         self.faults = FaultInjector(faults)
         self.counters = Counters()
         self.router = Router(OPERATIONS)
+        self.identities = Identities()  # who signed each request (access key id → identity)
 
     def handle(self, method: str, target: str, headers: Headers, body: bytes) -> Answer:
         path, _, query = target.partition("?")
