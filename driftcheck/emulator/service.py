@@ -10,6 +10,7 @@ import re
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from driftcheck.emulator.faults import FaultInjector, Faults, Verdict
@@ -36,7 +37,7 @@ from driftcheck.errors import EmulatorError
 
 CONTROL_PREFIX = "/_emulator/"
 # SigV4: "AWS4-HMAC-SHA256 Credential=AKID/20261129/us-east-1/ses/aws4_request, ..."
-_CREDENTIAL_SCOPE = re.compile(r"Credential=([^/,\s]*)/\d{8}/([^/,\s]+)/")
+_CREDENTIAL_SCOPE = re.compile(r"Credential=([^/,\s]*)/\d{8}/([^/,\s]+)/([^/,\s]+)/")
 # Access key ids that make the emulator reject the credentials, as AWS does for bad ones.
 _REJECTED_KEYS = {
     "EXPIRED": ServiceError(EXPIRED_TOKEN, "The security token included in the request is expired"),
@@ -56,6 +57,12 @@ def region_of(headers: Headers) -> str:
     return DEFAULT_REGION
 
 
+def signing_service(headers: Headers) -> str:
+    """The service of the request's SigV4 credential scope (``ses``, ``sts``...); unsigned: ""."""
+    found = _CREDENTIAL_SCOPE.search(headers.get("Authorization") or "")
+    return found.group(3) if found is not None else ""
+
+
 def rejected_credentials(headers: Headers) -> ServiceError | None:
     """The error for an access key id starting with ``EXPIRED`` or ``INVALID``, else None."""
     found = _CREDENTIAL_SCOPE.search(headers.get("Authorization") or "")
@@ -64,6 +71,11 @@ def rejected_credentials(headers: Headers) -> ServiceError | None:
         if key.startswith(prefix):
             return error
     return None
+
+
+# Another AWS service answered at the same address (STS, Organizations, CloudTrail), chosen by
+# the SigV4 signing name of the request: (method, path, query, headers, body) -> Answer.
+OtherService = Callable[[str, str, str, Headers, bytes], Answer]
 
 
 class EmulatedService:
@@ -75,12 +87,16 @@ class EmulatedService:
         self.counters = Counters()
         self.router = Router(OPERATIONS)
         self.identities = Identities()  # who signed each request (access key id → identity)
+        self.other_services: dict[str, OtherService] = {}  # signing name -> handler
 
     def handle(self, method: str, target: str, headers: Headers, body: bytes) -> Answer:
         path, _, query = target.partition("?")
         try:
             if path.startswith(CONTROL_PREFIX):
                 return self._control(method, path, body)
+            other = self.other_services.get(signing_service(headers))
+            if other is not None:
+                return other(method, path, query, headers, body)
             return self._api(method, path, query, headers, body)
         except Exception:  # a bug in the emulator: answer like AWS would, and say so
             print(f"driftcheck emulator: error handling {method} {path}", file=sys.stderr)

@@ -35,3 +35,32 @@ def test_a_registered_key_is_its_identity_until_cleared() -> None:
     assert identities.of(SIGNED) == mallory
     identities.clear()
     assert identities.of(SIGNED).account_id == DEFAULT_ACCOUNT
+
+
+def test_requests_signed_for_another_service_go_to_its_handler() -> None:
+    from driftcheck.emulator.service import EmulatedService, signing_service
+    from driftcheck.emulator.state import State
+    from driftcheck.emulator.wire import json_answer
+
+    sts = {"Authorization": SIGNED["Authorization"].replace("/ses/", "/sts/")}
+    assert (signing_service(SIGNED), signing_service(sts), signing_service({})) == (
+        "ses",
+        "sts",
+        "",
+    )
+    service = EmulatedService(State())
+    seen: list[tuple[str, str]] = []
+
+    def answer(method: str, path: str, query: str, headers: object, body: bytes) -> object:
+        seen.append((method, body.decode()))
+        return json_answer({"answered": "sts"})
+
+    service.other_services["sts"] = answer  # type: ignore[assignment]
+    assert service.handle("POST", "/", sts, b"Action=GetCallerIdentity").body == (
+        b'{"answered":"sts"}'
+    )
+    assert seen == [("POST", "Action=GetCallerIdentity")]
+    # an SES request still reaches the SES routes
+    assert (
+        b"answered" not in service.handle("GET", "/v2/email/configuration-sets", SIGNED, b"").body
+    )
