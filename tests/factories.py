@@ -29,9 +29,14 @@ SPEC_FILE = "specs/prod.yaml"
 
 
 def key(
-    name: str = "marketing", region: str = "us-east-1", api: Api = Api.PINPOINT_EMAIL
+    name: str = "marketing",
+    region: str = "us-east-1",
+    api: Api = Api.PINPOINT_EMAIL,
+    *,
+    account: str = "",
+    account_name: str = "",
 ) -> SetKey:
-    return SetKey(api, region, name)
+    return SetKey(api, region, name, account=account, account_name=account_name)
 
 
 def source(line: int, file: str = SPEC_FILE, column: int = 1) -> Source:

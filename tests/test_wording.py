@@ -11,11 +11,17 @@ from driftcheck.emulator.schema import api_schema
 from driftcheck.emulator.service import ServiceError
 from driftcheck.errors import Problem, SpecError
 from driftcheck.model import Api
-from driftcheck.wording import plural
+from driftcheck.wording import account_label, plural
 
 
 def test_a_count_takes_the_plural_unless_it_is_one() -> None:
     assert [plural(n, "set") for n in (0, 1, 2)] == ["0 sets", "1 set", "2 sets"]
+
+
+def test_an_account_reads_as_its_name_and_id_or_its_id_alone() -> None:
+    assert account_label("111111111111", "prod") == "prod (111111111111)"
+    assert account_label("111111111111") == "111111111111"
+    assert account_label("") == ""  # a run without an accounts file: no account to name
 
 
 def test_validate_says_1_configuration_set(

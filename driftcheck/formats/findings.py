@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
-from driftcheck.formats.sentences import detail_lines, row_headline, set_headline, shown_rows
+from driftcheck.formats.sentences import (
+    by_set,
+    detail_lines,
+    row_headline,
+    set_headline,
+    shown_rows,
+)
 from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Source, Status
 
 
@@ -55,12 +61,16 @@ class Finding:
 
 
 def _anchor(plan: Plan, key: SetKey) -> Source | None:
-    """Where an unmanaged set is best shown: the first declared set of its api and region
-    (the spec where it would be declared); None when there is none."""
+    """Where an unmanaged set is best shown: the first declared set of its account, api and
+    region (the spec where it would be declared); None when there is none."""
     for s in plan.sets:
-        if s.source is not None and (s.key.api, s.key.region) == (key.api, key.region):
+        if s.source is not None and _place(s.key) == _place(key):
             return s.source
     return None
+
+
+def _place(key: SetKey) -> tuple[str, str, str]:
+    return (key.account, key.api.value, key.region)
 
 
 def _set_finding(plan: Plan, set_plan: SetPlan) -> Finding | None:
@@ -78,9 +88,14 @@ def _set_finding(plan: Plan, set_plan: SetPlan) -> Finding | None:
             severity = Severity.IGNORED
         else:
             severity = Severity.ERROR if plan.strict else Severity.WARNING
-        details = ("Declare it in a spec, or ignore it with a pattern api/region/set.",)
+        details = (f"Declare it in a spec, or ignore it with a pattern {_pattern(set_plan.key)}.",)
     source = set_plan.source or _anchor(plan, set_plan.key)
     return Finding(kind, severity, set_plan.key, None, source, headline, details, set_plan.ignored)
+
+
+def _pattern(key: SetKey) -> str:
+    """The ignore pattern form for a set: ``api/region/set``, ``ACCOUNT:...`` in a fleet."""
+    return "ACCOUNT:api/region/set" if key.account else "api/region/set"
 
 
 def _row_finding(row: DestinationPlan) -> Finding:
@@ -98,14 +113,13 @@ def _row_finding(row: DestinationPlan) -> Finding:
 
 
 def findings(plan: Plan) -> list[Finding]:
-    """Every set with a line of its own and every shown row, in plan order (each set, then
-    its rows; rows of no listed set last)."""
-    rows = shown_rows(plan)
+    """Every set with a line of its own and every shown row, each set then its rows, in the
+    order of :func:`~driftcheck.formats.sentences.by_set` (by account, then region, in a
+    plan that spans accounts)."""
     out: list[Finding] = []
-    for set_plan in plan.sets:
-        finding = _set_finding(plan, set_plan)
+    for group in by_set(plan, shown_rows(plan)):
+        finding = None if group.set_plan is None else _set_finding(plan, group.set_plan)
         if finding is not None:
             out.append(finding)
-        out += [_row_finding(row) for row in rows.pop(set_plan.key, [])]
-    out += [_row_finding(row) for group in rows.values() for row in group]
+        out += [_row_finding(row) for row in group.rows]
     return out

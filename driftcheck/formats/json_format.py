@@ -5,11 +5,13 @@ meaning changes; new keys may be added within a version)::
 
     format_version, driftcheck_version, drift,
     summary {in_sync, missing, extra, misconfigured, errors, ignored, unmanaged, files},
-    configuration_sets [{api, region, name, status, source, error, fingerprint, ignored}],
-    destinations [{api, region, configuration_set, name, status, action,
-                   expected, actual, differences [{path, type, expected, actual, ignored}],
+    configuration_sets [{account, account_name, api, region, name, status, source, error,
+                         fingerprint, ignored}],
+    destinations [{account, account_name, api, region, configuration_set, name, status,
+                   action, expected, actual,
+                   differences [{path, type, expected, actual, ignored}],
                    source, note, ignored}],
-    errors [{api, region, configuration_set, code, message}],
+    errors [{account, account_name, api, region, configuration_set, code, message}],
     warnings [string], strict
 
 ``source`` is ``{file, line, column}`` or null (always null for an ``unmanaged`` set); a
@@ -17,9 +19,12 @@ set's ``error`` is ``{code, message}`` or null; ``note`` is a sentence explainin
 case, or null. ``ignored`` marks what matched ``IgnoreChanges`` or an ignore pattern: shown,
 not drift; the status counts of ``summary`` leave ignored rows out, and ``summary.ignored``
 counts ignored rows, differences and sets; ``summary.files`` is how many spec files were
-read. The keys after ``error``, ``note``, ``errors`` and ``unmanaged`` were added within
-version 1. Never coloured. A saved plan (``plan --out``) is another document
-(:mod:`driftcheck.saved_plan`).
+read. ``account`` is the 12-digit account id and ``account_name`` its name in the accounts
+file; both are null in a run without an accounts file (``--accounts``), where the account is
+not known (the credentials' own), and ``account_name`` is null for an account without a
+name. The keys after ``error``, ``note``, ``errors`` and ``unmanaged``, and ``account`` and
+``account_name``, were added within version 1. Never coloured. A saved plan
+(``plan --out``) is another document (:mod:`driftcheck.saved_plan`).
 """
 
 from __future__ import annotations
@@ -40,7 +45,13 @@ def _source(source: Source | None) -> dict[str, Any] | None:
 
 
 def _location(key: SetKey, name_key: str) -> dict[str, Any]:
-    return {"api": key.api.value, "region": key.region, name_key: key.name}
+    return {
+        "account": key.account or None,
+        "account_name": key.account_name or None,
+        "api": key.api.value,
+        "region": key.region,
+        name_key: key.name,
+    }
 
 
 def _set(set_plan: SetPlan) -> dict[str, Any]:

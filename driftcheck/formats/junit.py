@@ -1,9 +1,11 @@
 """The ``junit`` format: JUnit XML, for the test-report views of CI systems.
 
-One ``testsuite`` per configuration set (named ``api/region/set``), under one
-``testsuites`` root. Each suite has a testcase for the set itself, named
-``(configuration set)`` (no destination name can contain a space or parentheses), and one
-per declared or live destination, with ``classname`` the suite's name:
+One ``testsuite`` per configuration set (named ``api/region/set``; in a plan that spans
+accounts ``ACCOUNT-ID:api/region/set``, with the account, its name, the region and the API
+as ``properties``, suites grouped by account, then region), under one ``testsuites`` root.
+Each suite has a testcase for the set itself, named ``(configuration set)`` (no destination
+name can contain a space or parentheses), and one per declared or live destination, with
+``classname`` the suite's name:
 
 - drift is a ``failure`` (``type`` the status, ``message`` the headline, the text the spec
   location and what would change, marked like the text plan);
@@ -27,12 +29,14 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from driftcheck.formats.sentences import (
+    by_set,
     detail_lines,
     is_shown,
     location,
     resource_id,
     row_headline,
     set_headline,
+    spans_accounts,
 )
 from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
 from driftcheck.safe_text import escape_char, escape_unsafe
@@ -113,28 +117,35 @@ def _row_case(suite: _Suite, row: DestinationPlan, classname: str) -> None:
         _outcome(suite, case, "failure", headline, row.status.value, text)
 
 
-def _suite(root: ET.Element, key: SetKey) -> _Suite:
-    return _Suite(ET.SubElement(root, "testsuite", name=xml_safe(resource_id(key))))
+def _suite(root: ET.Element, key: SetKey, *, fleet: bool) -> _Suite:
+    """A set's suite; in a plan that spans accounts, its account (id and name) and region
+    are also ``properties``, for the viewers that group or filter by them."""
+    suite = _Suite(ET.SubElement(root, "testsuite", name=xml_safe(resource_id(key))))
+    if fleet:
+        properties = ET.SubElement(suite.element, "properties")
+        for name, value in [
+            ("account", key.account),
+            ("account_name", key.account_name),
+            ("region", key.region),
+            ("api", key.api.value),
+        ]:
+            ET.SubElement(properties, "property", name=name, value=xml_safe(value))
+    return suite
 
 
 def document(plan: Plan) -> ET.Element:
-    """The plan as a ``testsuites`` element."""
+    """The plan as a ``testsuites`` element, its suites in the order of
+    :func:`~driftcheck.formats.sentences.by_set` (by account, then region, in a fleet)."""
     root = ET.Element("testsuites", name=ROOT_NAME)
-    rows: dict[SetKey, list[DestinationPlan]] = {}
-    for row in plan.destinations:
-        rows.setdefault(row.key, []).append(row)
+    fleet = spans_accounts(plan)
     suites: list[_Suite] = []
-    for set_plan in plan.sets:
-        suite = _suite(root, set_plan.key)
+    for group in by_set(plan, plan.destinations):
+        suite = _suite(root, group.key, fleet=fleet)
         classname = suite.element.get("name", "")
-        _set_case(plan, suite, set_plan, classname)
-        for row in rows.pop(set_plan.key, []):
+        if group.set_plan is not None:  # else rows of no listed set: not made by the planner
+            _set_case(plan, suite, group.set_plan, classname)
+        for row in group.rows:
             _row_case(suite, row, classname)
-        suites.append(suite)
-    for key, orphans in rows.items():  # rows of no listed set: not made by the planner
-        suite = _suite(root, key)
-        for row in orphans:
-            _row_case(suite, row, suite.element.get("name", ""))
         suites.append(suite)
     for suite in suites:
         for name, count in suite.counts.items():

@@ -4,7 +4,8 @@ A one-line verdict, then one section per configuration set with something to say
 of its changed (or ignored) destinations and, collapsed in a ``<details>`` block, their field
 differences in a ``diff`` code block. Unmanaged sets and warnings get a section each. The
 whole stays within GitHub's 65,536-character limit on a comment: sections that do not fit
-are counted, not shown.
+are counted, not shown. A plan that spans accounts has a heading per account and region
+over the (then ``####``) sections of its sets, and its unmanaged sets an Account column.
 
 No name or value can break the layout or inject markup: every text that comes from a spec
 or the API is a code span (never a link, never HTML, never emphasis: GitHub's autolinker
@@ -20,10 +21,17 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from driftcheck.formats.sentences import detail_lines, location, shown_rows, verdict
+from driftcheck.formats.sentences import (
+    by_set,
+    detail_lines,
+    location,
+    shown_rows,
+    spans_accounts,
+    verdict,
+)
 from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
 from driftcheck.safe_text import escape_unsafe
-from driftcheck.wording import plural
+from driftcheck.wording import account_label, plural
 
 TITLE: Final = "## driftcheck plan"
 # GitHub's limit on a comment body (a step summary may hold 1 MiB, but is read by people).
@@ -72,8 +80,17 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     ]
 
 
-def _set_title(key: SetKey) -> str:
-    return f"### {code(key.name)} ({code(key.region)}, {key.api.value})"
+def _account(key: SetKey, *, in_table: bool = False) -> str:
+    return code(account_label(key.account, key.account_name), in_table=in_table)
+
+
+def _group_title(key: SetKey) -> str:
+    """The heading of an account and region, in a plan that spans accounts."""
+    return f"### Account {_account(key)}, region {code(key.region)}"
+
+
+def _set_title(key: SetKey, level: str) -> str:
+    return f"{level} {code(key.name)} ({code(key.region)}, {key.api.value})"
 
 
 def _status(row: DestinationPlan) -> str:
@@ -112,8 +129,8 @@ def _differences(rows: Sequence[DestinationPlan]) -> list[str]:
     ]
 
 
-def _set_section(set_plan: SetPlan, rows: Sequence[DestinationPlan]) -> list[str]:
-    lines = [_set_title(set_plan.key), ""]
+def _set_section(set_plan: SetPlan, rows: Sequence[DestinationPlan], level: str) -> list[str]:
+    lines = [_set_title(set_plan.key, level), ""]
     error = set_plan.error
     if set_plan.status is SetStatus.ERROR:
         reason = f"{error.code}: {error.message}" if error else "unknown error"
@@ -141,21 +158,24 @@ def _unmanaged_section(plan: Plan) -> list[str]:
     def verdict_of(set_plan: SetPlan) -> str:
         return "ignored" if set_plan.ignored else counted
 
-    rows = (
-        [
-            code(s.key.name, in_table=True),
-            code(s.key.region, in_table=True),
-            s.key.api.value,
-            verdict_of(s),
-        ]
-        for s in unmanaged
-    )
+    fleet = spans_accounts(plan)
+
+    def row(set_plan: SetPlan) -> list[str]:
+        key = set_plan.key
+        cells = [code(key.name, in_table=True), code(key.region, in_table=True)]
+        if fleet:
+            cells.insert(1, _account(key, in_table=True))
+        return [*cells, key.api.value, verdict_of(set_plan)]
+
+    header = ["Configuration set", "Region", "API", "Counted as"]
+    if fleet:
+        header.insert(1, "Account")
     return [
         "### Unmanaged configuration sets",
         "",
         "Live in a declared API and region, but declared in no spec.",
         "",
-        *_table(["Configuration set", "Region", "API", "Counted as"], rows),
+        *_table(header, (row(s) for s in unmanaged)),
         "",
     ]
 
@@ -167,14 +187,22 @@ def _warnings_section(plan: Plan) -> list[str]:
 
 
 def _sections(plan: Plan) -> list[list[str]]:
-    shown = shown_rows(plan)
+    """A section per set with something to say; in a plan that spans accounts, the first
+    section of each account and region starts with their heading."""
+    fleet = spans_accounts(plan)
+    level = "####" if fleet else "###"
     sections = []
-    for set_plan in plan.sets:
-        rows = shown.pop(set_plan.key, [])
-        if set_plan.status in (SetStatus.MISSING, SetStatus.ERROR) or rows:
-            sections.append(_set_section(set_plan, rows))
-    for key, rows in shown.items():  # rows of no listed set: not made by the planner
-        sections.append(_set_section(SetPlan(key, SetStatus.PRESENT, None), rows))
+    heading: tuple[str, str] | None = None
+    for group in by_set(plan, shown_rows(plan)):
+        # rows of no listed set (not made by the planner) are shown under a present set
+        set_plan = group.set_plan or SetPlan(group.key, SetStatus.PRESENT, None)
+        if set_plan.status not in (SetStatus.MISSING, SetStatus.ERROR) and not group.rows:
+            continue
+        section = _set_section(set_plan, group.rows, level)
+        if fleet and heading != group.key.target:
+            heading = group.key.target
+            section = [_group_title(group.key), "", *section]
+        sections.append(section)
     return [s for s in (*sections, _unmanaged_section(plan), _warnings_section(plan)) if s]
 
 

@@ -136,6 +136,12 @@ def _result(finding: Finding) -> dict[str, Any]:
         "locations": [location],
         "partialFingerprints": {FINGERPRINT: identity},
     }
+    if finding.key.account:  # a plan that spans accounts: for filters and dashboards
+        result["properties"] = {
+            "account": finding.key.account,
+            "account_name": escape_unsafe(finding.key.account_name),
+            "region": escape_unsafe(finding.key.region),
+        }
     if finding.severity is Severity.IGNORED:
         # A whole destination or set is ignored only by a pattern (.driftignore, --ignore);
         # differences mostly by IgnoreChanges in the spec itself (the plan does not say).

@@ -9,6 +9,7 @@ in these sentences is made safe here (:func:`driftcheck.safe_text.escape_unsafe`
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -27,7 +28,7 @@ from driftcheck.model import (
     Status,
 )
 from driftcheck.safe_text import escape_unsafe
-from driftcheck.wording import plural
+from driftcheck.wording import account_label, plural
 
 DEFAULT_API: Final = Api.PINPOINT_EMAIL
 
@@ -35,11 +36,24 @@ DEFAULT_API: Final = Api.PINPOINT_EMAIL
 # --- labels ----------------------------------------------------------------------------------
 
 
+def account(key: SetKey) -> str:
+    """``prod (111111111111)``, made safe; "" for a key of a run without an accounts file."""
+    return escape_unsafe(account_label(key.account, key.account_name))
+
+
 def where(key: SetKey) -> str:
-    """``(region)``, or ``(region, api)`` when the API is not the default one."""
-    if key.api is DEFAULT_API:
-        return f"({escape_unsafe(key.region)})"
-    return f"({escape_unsafe(key.region)}, {key.api.value})"
+    """``(region)``, or ``(region, api)`` when the API is not the default one, then
+    `` in account prod (111111111111)`` when the key has an account."""
+    place = f"({escape_unsafe(key.region)})"
+    if key.api is not DEFAULT_API:
+        place = f"({escape_unsafe(key.region)}, {key.api.value})"
+    return f"{place} in account {account(key)}" if key.account else place
+
+
+def group_title(key: SetKey) -> str:
+    """``Account prod (111111111111), region us-east-1``: the heading of a group of sets in
+    a plan that spans accounts (see :func:`by_set`), made safe."""
+    return f"Account {account(key)}, region {escape_unsafe(key.region)}"
 
 
 def set_label(key: SetKey) -> str:
@@ -53,9 +67,11 @@ def row_label(row: DestinationPlan) -> str:
 
 
 def resource_id(key: SetKey, destination: str | None = None) -> str:
-    """``api/region/set[/destination]``: the form ignore patterns match (not escaped)."""
+    """``[account:]api/region/set[/destination]``, the account as its 12-digit id (stable,
+    where a name may be renamed): the form ignore patterns match (not escaped)."""
     parts = [key.api.value, key.region, key.name]
-    return "/".join(parts if destination is None else [*parts, destination])
+    path = "/".join(parts if destination is None else [*parts, destination])
+    return f"{key.account}:{path}" if key.account else path
 
 
 def location(source: Source | None) -> str | None:
@@ -249,10 +265,42 @@ def is_shown(row: DestinationPlan) -> bool:
     return True
 
 
-def shown_rows(plan: Plan) -> dict[SetKey, list[DestinationPlan]]:
-    """The rows with something to show, by set, in plan order."""
-    shown: dict[SetKey, list[DestinationPlan]] = {}
-    for row in plan.destinations:
-        if is_shown(row):
-            shown.setdefault(row.key, []).append(row)
-    return shown
+def shown_rows(plan: Plan) -> list[DestinationPlan]:
+    """The rows with something to show, in plan order."""
+    return [row for row in plan.destinations if is_shown(row)]
+
+
+# --- order: by set, grouped by account, then region -----------------------------------------
+
+
+def spans_accounts(plan: Plan) -> bool:
+    """Whether the plan's keys name accounts (a run with an accounts file): every format then
+    groups its sets by account, then region. Without accounts, formats look as they did
+    before accounts existed."""
+    return any(s.key.account for s in plan.sets) or any(d.key.account for d in plan.destinations)
+
+
+@dataclass(frozen=True, slots=True)
+class SetGroup:
+    """A set of the plan (None for rows of no listed set, which the planner never makes)
+    with its rows."""
+
+    key: SetKey
+    set_plan: SetPlan | None
+    rows: list[DestinationPlan]
+
+
+def by_set(plan: Plan, rows: Iterable[DestinationPlan]) -> list[SetGroup]:
+    """Each set of the plan with its ``rows``, in plan order, then rows of no listed set.
+
+    A plan that spans accounts is put in the order every format shows it, by account, then
+    region (then as the plan sorts: api, name); a plan without accounts keeps its order.
+    """
+    grouped: dict[SetKey, list[DestinationPlan]] = {}
+    for row in rows:
+        grouped.setdefault(row.key, []).append(row)
+    out = [SetGroup(s.key, s, grouped.pop(s.key, [])) for s in plan.sets]
+    out += [SetGroup(key, None, orphans) for key, orphans in grouped.items()]
+    if spans_accounts(plan):
+        out.sort(key=lambda group: (group.key.account, group.key.region))  # stable
+    return out

@@ -25,7 +25,9 @@ What is shown but is not drift says so: an ignored difference is a ``# ignored:`
 inside its destination (its member is neither changed nor counted as unchanged), an ignored
 destination gets its header only, and an unmanaged configuration set a line of its own.
 Warnings come last but one; the closing line counts what was ignored, and never says
-"No changes" when a set could not be read.
+"No changes" when a set could not be read. A plan that spans accounts is grouped by
+account, then region, each group under an ``Account prod (111111111111), region us-east-1``
+heading, and every header names the account.
 """
 
 from __future__ import annotations
@@ -38,11 +40,14 @@ from driftcheck.diffpath import Key, Member, child, covers, format_path, key_of,
 from driftcheck.formats.sentences import DIFF_MARKERS as _DIFF_MARKERS
 from driftcheck.formats.sentences import (
     Tally,
+    by_set,
     change_text,
     difference_line,
+    group_title,
     row_headline,
     set_headline,
     shown_rows,
+    spans_accounts,
 )
 from driftcheck.formats.sentences import literal as _literal
 from driftcheck.formats.sentences import one_side as _one_side
@@ -342,17 +347,19 @@ def _set_section(set_plan: SetPlan, strict: bool, style: _Style) -> list[str]:
 
 
 def _sections(plan: Plan, style: _Style) -> Iterator[list[str]]:
-    """Each set's own line, then its shown destinations; rows of no listed set last."""
-    shown = shown_rows(plan)
-    for set_plan in plan.sets:
-        section = _set_section(set_plan, plan.strict, style)
-        if section:
-            yield section
-        for row in shown.pop(set_plan.key, []):
-            yield _destination_section(row, style)
-    for rows in shown.values():
-        for row in rows:
-            yield _destination_section(row, style)
+    """Each set's own line, then its shown destinations; rows of no listed set last. A plan
+    that spans accounts has a heading before each account and region with something shown."""
+    fleet = spans_accounts(plan)
+    heading: tuple[str, str] | None = None
+    for group in by_set(plan, shown_rows(plan)):
+        sections = [_destination_section(row, style) for row in group.rows]
+        if group.set_plan is not None:
+            sections.insert(0, _set_section(group.set_plan, plan.strict, style))
+        sections = [section for section in sections if section]
+        if fleet and sections and heading != group.key.target:
+            heading = group.key.target
+            yield [style.paint(_BOLD, group_title(group.key))]
+        yield from sections
     if plan.warnings:
         yield [style.paint(_WARNING_COLOR, f"Warning: {_safe(w)}") for w in plan.warnings]
 

@@ -238,6 +238,49 @@ def unmanaged_sets_strict() -> Plan:
     return replace(unmanaged_sets(), strict=True)
 
 
+PROD = {"account": "111111111111", "account_name": "prod"}
+STAGING = {"account": "222222222222", "account_name": "staging"}
+
+
+def fleet() -> Plan:
+    """Two accounts, two regions, both APIs: every format groups by account, then region,
+    although keys sort by account, then api (prod's eu-west-1 sets come through both APIs)."""
+    alerts = key("alerts", region="eu-west-1", **PROD)
+    marketing = key("marketing", **PROD)
+    tx = key("tx", region="eu-west-1", api=Api.SESV2, **PROD)
+    staging = key("marketing", **STAGING)
+    reports = key("reports", region="eu-west-1", **STAGING)
+    return plan(
+        [
+            present(alerts, 4),
+            present(marketing, 8),
+            present(tx, 30),
+            present(staging, 8),
+            unreadable(reports, line=50),
+            SetPlan(key("legacy", **STAGING), SetStatus.UNMANAGED, None),
+        ],
+        [
+            missing(alerts, "sns-alerts", definition("BOUNCE", SnsDestination=sns("alerts")), 5),
+            misconfigured(
+                marketing,
+                "sns-bounces",
+                definition("BOUNCE", SnsDestination=sns("a")),
+                definition("BOUNCE", SnsDestination=sns("b")),
+                [not_equal("SnsDestination.TopicArn", topic_arn("a"), topic_arn("b"))],
+                10,
+            ),
+            in_sync(tx, "bus", definition("SEND", EventBridgeDestination=eventbridge()), 33),
+            missing(
+                tx, "archive", definition("SEND", KinesisFirehoseDestination=firehose("a")), 36
+            ),
+            in_sync(staging, "sns-bounces", definition("BOUNCE", SnsDestination=sns("a")), 10),
+            extra(
+                staging, "old-pinpoint", definition("OPEN", PinpointDestination=pinpoint("x")), 8
+            ),
+        ],
+    )
+
+
 SCENARIOS: dict[str, Callable[[], Plan]] = {
     "in_sync": in_sync_only,
     "missing_set": missing_configuration_set,
@@ -247,4 +290,5 @@ SCENARIOS: dict[str, Callable[[], Plan]] = {
     "only_ignored": only_ignored,
     "unmanaged": unmanaged_sets,
     "unmanaged_strict": unmanaged_sets_strict,
+    "fleet": fleet,
 }

@@ -437,6 +437,8 @@ def test_json_keys_follow_the_documented_order() -> None:
         "strict",
     ]
     assert list(document["configuration_sets"][0]) == [
+        "account",
+        "account_name",
         "api",
         "region",
         "name",
@@ -447,6 +449,8 @@ def test_json_keys_follow_the_documented_order() -> None:
         "ignored",
     ]
     assert list(document["destinations"][0]) == [
+        "account",
+        "account_name",
         "api",
         "region",
         "configuration_set",
@@ -468,7 +472,15 @@ def test_json_keys_follow_the_documented_order() -> None:
         "actual",
         "ignored",
     ]
-    assert list(document["errors"][0]) == ["api", "region", "configuration_set", "code", "message"]
+    assert list(document["errors"][0]) == [
+        "account",
+        "account_name",
+        "api",
+        "region",
+        "configuration_set",
+        "code",
+        "message",
+    ]
 
 
 def _text_of_real_plan(spec: dict[str, Any], live: dict[str, Any]) -> str:
