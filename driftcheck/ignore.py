@@ -1,6 +1,6 @@
 """Noise control: ``.driftignore`` / ``--ignore`` patterns, and ``--target`` selection.
 
-A pattern is ``api/region/configuration-set[/destination][:field.path]`` with ``*``
+A pattern is ``[ACCOUNT:]api/region/configuration-set[/destination][:field.path]`` with ``*``
 wildcards in each part and a leading ``!`` to negate; ``#`` starts a comment. Like
 ``.gitignore``, the last pattern that matches an item decides whether it is ignored.
 
@@ -11,12 +11,26 @@ wildcards in each part and a leading ``!`` to negate; ``#`` starts a comment. Li
   brackets included) and ``?`` one character; ``[name]`` is a dimension, never a character
   class, and a quoted name is literal.
 
+A target is ``[ACCOUNT:]SET[/DESTINATION]``, names as written.
+
+``ACCOUNT:`` (the same grammar in both) limits a pattern or a target to the sets of one
+account of the accounts file (``--accounts``): its name, or its 12-digit id. A 12-digit
+ACCOUNT is always an id, never a name, so ``222222222222:`` cannot select two accounts (one
+with that id, one so named): an account whose name is 12 digits is selected by its id.
+Any other ACCOUNT is matched against the account's name and its id, with ``*`` and ``?``
+wildcards (``prod-*:``; ``*:`` is every account, as no prefix is). Without the prefix, a
+pattern or a target is about every account. The prefix is unambiguous: no api, region, set
+or destination name holds a ``:`` or a ``/``, so a ``:`` before the first ``/`` can only end
+an account, and a ``:`` after it starts a field path (``api/region/set:Enabled``). In a run
+without an accounts file no set has an account, and ``ACCOUNT:`` selects none.
+
 Ignored items stay in the plan, marked ``ignored``; they are not drift. A pattern that
 matches nothing becomes a warning, because stale ignores rot. Pure: no I/O.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
@@ -29,6 +43,32 @@ from driftcheck.model import DesiredState, Plan, SetKey, SetStatus
 from driftcheck.plan import mark_ignored
 
 IGNORE_FILE = ".driftignore"
+PATTERN_FORM = "api/region/configuration-set[/destination][:field.path]"
+TARGET_FORM = "SET or SET/DESTINATION"
+ACCOUNT_ID = re.compile(r"[0-9]{12}\Z")
+
+
+# --- ACCOUNT: the prefix of patterns and targets ----------------------------------------
+
+
+def split_account(text: str) -> tuple[str | None, str]:
+    """``ACCOUNT:rest`` as ``(ACCOUNT, rest)``; ``(None, text)`` when ``text`` has no ``:``
+    before its first ``/`` (the ``:`` of a field path comes after one)."""
+    head, colon, rest = text.partition(":")
+    if not colon or "/" in head:
+        return None, text
+    return head, rest
+
+
+def account_matches(account: str, key: SetKey) -> bool:
+    """Whether ``ACCOUNT`` selects the account of ``key``: a 12-digit one its id only, any
+    other its name or its id, as a glob. Never a key without an account but for ``*``."""
+    if ACCOUNT_ID.match(account):
+        return key.account == account
+    return fnmatchcase(key.account_name, account) or fnmatchcase(key.account, account)
+
+
+# --- patterns ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +78,7 @@ class Pattern:
     negate: bool
     parts: tuple[str, ...]  # 3 (a set) or 4 (a destination) glob parts
     field: str | None  # a difference path glob (see driftcheck.diffpath), for differences
+    account: str | None = None  # ACCOUNT (see account_matches); None: every account
 
     def matches_set(self, key: SetKey) -> bool:
         return len(self.parts) == 3 and self.field is None and self._matches_key(key)
@@ -60,7 +101,8 @@ class Pattern:
     def _matches_key(self, key: SetKey) -> bool:
         api, region, name = self.parts[:3]
         return (
-            fnmatchcase(key.api.value, api)
+            (self.account is None or account_matches(self.account, key))
+            and fnmatchcase(key.api.value, api)
             and fnmatchcase(key.region, region)
             and fnmatchcase(key.name, name)
         )
@@ -68,25 +110,25 @@ class Pattern:
 
 def parse_pattern(text: str, origin: str) -> Pattern:
     """One pattern; ValueError with a one-sentence reason when it is malformed."""
-    body = text.strip()
-    negate = body.startswith("!")
-    body = body[1:] if negate else body
+    shown = text.strip()
+    negate = shown.startswith("!")
+    account, body = split_account(shown[1:] if negate else shown)
+    if account == "":
+        raise ValueError(f"{shown!r} has an empty account before ':'")
     selector, colon, field = body.partition(":")
     parts = tuple(selector.split("/"))
     if len(parts) not in (3, 4) or not all(parts):
-        raise ValueError(
-            f"{text.strip()!r} is not api/region/configuration-set[/destination][:field.path]"
-        )
+        raise ValueError(f"{shown!r} is not {PATTERN_FORM} (after an optional ACCOUNT:)")
     if colon and not field:
-        raise ValueError(f"{text.strip()!r} has an empty field path after ':'")
+        raise ValueError(f"{shown!r} has an empty field path after ':'")
     if field:
         try:
             check_glob(field)
         except PathSyntaxError as error:
-            raise ValueError(f"{text.strip()!r} has a malformed field path: {error}") from error
+            raise ValueError(f"{shown!r} has a malformed field path: {error}") from error
     if colon and len(parts) == 3:
         parts = (*parts, "*")  # a field of any destination in the set
-    return Pattern(text.strip(), origin, negate, parts, field or None)
+    return Pattern(shown, origin, negate, parts, field or None, account)
 
 
 def parse_ignore_file(text: str, file: str) -> list[Pattern]:
@@ -189,42 +231,80 @@ def apply_ignores(plan: Plan, patterns: Sequence[Pattern], *, warn_stale: bool =
 class Target:
     set_name: str
     destination: str | None = None
+    account: str | None = None  # ACCOUNT (see account_matches); None: every account
 
     @classmethod
     def parse(cls, text: str) -> Target:
-        set_name, slash, destination = text.partition("/")
-        if not set_name or (slash and not destination) or "/" in destination:
-            raise UsageError(f"--target takes SET or SET/DESTINATION, not {text!r}")
-        return cls(set_name, destination or None)
+        account, rest = split_account(text)
+        set_name, slash, destination = rest.partition("/")
+        if (
+            account == ""
+            or not set_name
+            or (slash and not destination)
+            or "/" in destination
+            or ":" in rest
+        ):
+            raise UsageError(
+                f"--target takes {TARGET_FORM}, after an optional ACCOUNT: (an account name "
+                f"or 12-digit id), not {text!r}"
+            )
+        return cls(set_name, destination or None, account)
+
+    def __str__(self) -> str:
+        name = self.set_name if self.destination is None else f"{self.set_name}/{self.destination}"
+        return name if self.account is None else f"{self.account}:{name}"
+
+    def selects(self, key: SetKey) -> bool:
+        """Whether the target names the set of ``key`` (whole, or one of its destinations)."""
+        return key.name == self.set_name and (
+            self.account is None or account_matches(self.account, key)
+        )
+
+    def selects_row(self, key: SetKey, name: str) -> bool:
+        return self.selects(key) and self.destination in (None, name)
+
+
+def _unselected(target: Target, keys: Sequence[SetKey]) -> str:
+    """Why ``target`` selects none of the declared ``keys``, as one sentence."""
+    if target.account is None:
+        return f"--target {target}: no spec declares that set"
+    if not any(key.account for key in keys):
+        return (
+            f"--target {target}: names account {target.account}, but this run has no "
+            "accounts file (--accounts), so no set has an account"
+        )
+    if not any(account_matches(target.account, key) for key in keys):
+        named = next((k for k in keys if k.account_name == target.account), None)
+        if named is not None:  # a 12-digit ACCOUNT is an id: this one is only a name
+            return (
+                f"--target {target}: no account has the id {target.account}; the account "
+                f"named {target.account} has the id {named.account}: name it by its id"
+            )
+        return f"--target {target}: no account {target.account} in this run"
+    return f"--target {target}: no spec declares that set in account {target.account}"
 
 
 def select_targets(desired: DesiredState, targets: Sequence[Target]) -> DesiredState:
     """Only the declared sets that a target names; UsageError for a target naming none."""
     if not targets:
         return desired
-    declared = {s.key.name for s in desired.sets}
+    keys = [s.key for s in desired.sets]
     for target in targets:
-        if target.set_name not in declared:
-            raise UsageError(f"--target {target.set_name}: no spec declares that set")
-    names = {t.set_name for t in targets}
-    return replace(desired, sets=tuple(s for s in desired.sets if s.key.name in names))
+        if not any(target.selects(key) for key in keys):
+            raise UsageError(_unselected(target, keys))
+    return replace(
+        desired, sets=tuple(s for s in desired.sets if any(t.selects(s.key) for t in targets))
+    )
 
 
 def restrict_plan(plan: Plan, targets: Sequence[Target]) -> Plan:
     """Only the rows the targets name: whole sets, or single (declared or live) destinations."""
     if not targets:
         return plan
-    whole = {t.set_name for t in targets if t.destination is None}
-    single = {(t.set_name, t.destination) for t in targets if t.destination is not None}
-    rows = tuple(
-        d for d in plan.destinations if d.key.name in whole or (d.key.name, d.name) in single
-    )
-    readable = {s.key.name for s in plan.sets if s.status is not SetStatus.ERROR}
-    for set_name, destination in sorted(single):
-        found = any((d.key.name, d.name) == (set_name, destination) for d in rows)
-        if not found and set_name in readable:
-            raise UsageError(
-                f"--target {set_name}/{destination}: no such destination is declared or live"
-            )
-    names = whole | {s for s, _ in single}
-    return replace(plan, sets=tuple(s for s in plan.sets if s.key.name in names), destinations=rows)
+    rows = tuple(d for d in plan.destinations if any(t.selects_row(d.key, d.name) for t in targets))
+    for target in sorted((t for t in targets if t.destination is not None), key=str):
+        readable = any(target.selects(s.key) and s.status is not SetStatus.ERROR for s in plan.sets)
+        if readable and not any(target.selects_row(d.key, d.name) for d in rows):
+            raise UsageError(f"--target {target}: no such destination is declared or live")
+    sets = tuple(s for s in plan.sets if any(t.selects(s.key) for t in targets))
+    return replace(plan, sets=sets, destinations=rows)

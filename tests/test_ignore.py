@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from driftcheck.model import (
     LiveState,
     Plan,
     SetKey,
+    SetPlan,
     SetStatus,
     Source,
     Status,
@@ -216,7 +218,7 @@ def test_ignore_file_comments_errors_and_discovery(tmp_path: Path) -> None:
         parse_ignore_file(text, "specs/.driftignore")
     assert [str(p) for p in caught.value.problems] == [
         "specs/.driftignore:4:3: 'not-a-pattern' is not api/region/configuration-set"
-        "[/destination][:field.path]"
+        "[/destination][:field.path] (after an optional ACCOUNT:)"
     ]
     (tmp_path / ".driftignore").write_text("*/*/marketing/b\n")
     (tmp_path / "s.yaml").write_text("version: 1\n")
@@ -302,3 +304,221 @@ def test_a_set_declared_through_either_api_is_managed() -> None:
     )
     unmanaged = [s.key for s in plan(desired, live).sets if s.status is SetStatus.UNMANAGED]
     assert unmanaged == [SetKey(Api.PINPOINT_EMAIL, "us-east-1", "other")]
+
+
+# --- ACCOUNT: one prefix for patterns and targets ---------------------------------------
+
+PROD = SetKey(
+    Api.PINPOINT_EMAIL, "us-east-1", "marketing", account="111111111111", account_name="prod"
+)
+STAGING = replace(PROD, account="222222222222", account_name="staging")
+# an account whose *name* is another account's id
+DIGITS = replace(PROD, account="333333333333", account_name="222222222222")
+
+
+def fleet_plan(*keys: SetKey) -> Plan:
+    """The set ``marketing`` in each account of ``keys``: a (misconfigured), b (extra)."""
+    desired = DesiredState(tuple(desired_set(k, a=sns("a", "SEND")) for k in keys))
+    live = LiveState(
+        {
+            k: LiveSet(k, SetStatus.PRESENT, {"a": sns("x", "SEND"), "b": sns("b", "SEND")})
+            for k in keys
+        }
+    )
+    return plan(desired, live)
+
+
+def ignored_rows(result: Plan) -> set[tuple[str, str]]:
+    return {(d.key.account, d.name) for d in result.destinations if d.ignored}
+
+
+@pytest.mark.parametrize(
+    ("text", "account", "parts", "field"),
+    [
+        ("pinpoint-email/us-east-1/marketing", None, 3, None),
+        ("prod:pinpoint-email/us-east-1/marketing", "prod", 3, None),
+        ("111111111111:*/*/marketing/b", "111111111111", 4, None),
+        ("prod:*/*/marketing:Enabled", "prod", 4, "Enabled"),
+        # a ':' after the first '/' starts a field path, never an account
+        ("*/*/marketing:Enabled", None, 4, "Enabled"),
+        ('*/*/*/a:X.DimensionConfigurations["a:b"]', None, 4, 'X.DimensionConfigurations["a:b"]'),
+        ("prod-*:*/*/*", "prod-*", 3, None),
+        # names that look like something else are accounts before the ':'
+        ("sesv2:pinpoint-email/us-east-1/x", "sesv2", 3, None),
+        ("us-east-1:*/*/x", "us-east-1", 3, None),
+        ("*:*/*/x", "*", 3, None),
+    ],
+)
+def test_a_pattern_may_start_with_an_account(
+    text: str, account: str | None, parts: int, field: str | None
+) -> None:
+    pattern = parse_pattern(text, "t")
+    assert (pattern.account, len(pattern.parts), pattern.field) == (account, parts, field)
+    negated = parse_pattern(f"!{text}", "t")
+    assert negated.negate and negated.account == account
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (":*/*/x", "':*/*/x' has an empty account before ':'"),
+        ("!:*/*/x", "'!:*/*/x' has an empty account before ':'"),
+        ("prod:", "'prod:' is not api/region/configuration-set[/destination][:field.path] "
+         "(after an optional ACCOUNT:)"),
+        ("prod:marketing", "'prod:marketing' is not api/region/configuration-set"
+         "[/destination][:field.path] (after an optional ACCOUNT:)"),
+        ("prod:a/b:Enabled", "'prod:a/b:Enabled' is not api/region/configuration-set"
+         "[/destination][:field.path] (after an optional ACCOUNT:)"),
+        ("prod:*/*/x:", "'prod:*/*/x:' has an empty field path after ':'"),
+    ],
+)  # fmt: skip
+def test_a_malformed_account_pattern_is_one_sentence(text: str, reason: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_pattern(text, "t")
+    assert str(caught.value) == reason
+
+
+@pytest.mark.parametrize(
+    ("patterns", "ignored"),
+    [
+        (["*/*/marketing/b"], {("111111111111", "b"), ("222222222222", "b")}),
+        (["*:*/*/marketing/b"], {("111111111111", "b"), ("222222222222", "b")}),
+        (["prod:*/*/marketing/b"], {("111111111111", "b")}),
+        (["111111111111:*/*/marketing/b"], {("111111111111", "b")}),
+        (["stag*:*/*/marketing/b"], {("222222222222", "b")}),
+        (["2222*:*/*/marketing/b"], {("222222222222", "b")}),  # a glob matches ids too
+        (["*/*/marketing/b", "!prod:*/*/marketing/b"], {("222222222222", "b")}),
+    ],
+)
+def test_an_account_pattern_ignores_rows_of_that_account_only(
+    patterns: list[str], ignored: set[tuple[str, str]]
+) -> None:
+    result = apply_ignores(fleet_plan(PROD, STAGING), [parse_pattern(p, "t") for p in patterns])
+    assert ignored_rows(result) == ignored
+    assert result.warnings == ()
+
+
+def test_an_account_pattern_ignores_fields_of_that_account_only() -> None:
+    result = apply_ignores(
+        fleet_plan(PROD, STAGING), [parse_pattern("staging:*/*/*:SnsDestination", "t")]
+    )
+    rows = {(d.key.account, d.name): d.status for d in result.destinations}
+    assert rows[("111111111111", "a")] is Status.MISCONFIGURED
+    assert rows[("222222222222", "a")] is Status.IN_SYNC
+
+
+def test_a_twelve_digit_account_is_an_id_never_a_name() -> None:
+    """``222222222222:`` selects the account with that id, not the one so named."""
+    both = fleet_plan(STAGING, DIGITS)
+    result = apply_ignores(both, [parse_pattern("222222222222:*/*/marketing/b", "t")])
+    assert ignored_rows(result) == {("222222222222", "b")}
+    only_named = fleet_plan(PROD, DIGITS)
+    stale = apply_ignores(only_named, [parse_pattern("222222222222:*/*/*/b", ".driftignore:1")])
+    assert ignored_rows(stale) == set()
+    assert stale.warnings == (
+        ".driftignore:1: ignore pattern '222222222222:*/*/*/b' matches nothing",
+    )
+    by_id = apply_ignores(only_named, [parse_pattern("333333333333:*/*/*/b", "t")])
+    assert ignored_rows(by_id) == {("333333333333", "b")}
+
+
+def test_an_account_pattern_matches_nothing_without_an_accounts_file() -> None:
+    result = apply_ignores(drifted_plan(), [parse_pattern("prod:*/*/marketing/b", "f:1")])
+    assert ignored_rows(result) == set()
+    assert result.warnings == ("f:1: ignore pattern 'prod:*/*/marketing/b' matches nothing",)
+    every = apply_ignores(drifted_plan(), [parse_pattern("*:*/*/marketing/b", "t")])
+    assert ignored_rows(every) == {("", "b")}
+
+
+def test_an_unmanaged_set_is_ignored_per_account() -> None:
+    legacy = [replace(k, name="legacy") for k in (PROD, STAGING)]
+    base = fleet_plan(PROD, STAGING)
+    unmanaged = replace(
+        base, sets=base.sets + tuple(SetPlan(k, SetStatus.UNMANAGED, None) for k in legacy)
+    )
+    result = apply_ignores(unmanaged, [parse_pattern("prod:*/*/legacy", "t")])
+    assert [(s.key.account, s.ignored) for s in result.sets if s.key.name == "legacy"] == [
+        ("111111111111", True),
+        ("222222222222", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("marketing", Target("marketing")),
+        ("marketing/b", Target("marketing", "b")),
+        ("prod:marketing", Target("marketing", None, "prod")),
+        ("111111111111:marketing/b", Target("marketing", "b", "111111111111")),
+        ("us-east-1:marketing", Target("marketing", None, "us-east-1")),  # an account so named
+        ("prod-*:marketing", Target("marketing", None, "prod-*")),
+    ],
+)
+def test_a_target_may_start_with_an_account(text: str, target: Target) -> None:
+    assert Target.parse(text) == target
+    assert str(target) == text
+
+
+@pytest.mark.parametrize("text", [":marketing", "prod:", "prod:a/b/c", "a/b:c", "prod:a:b", "p:/x"])
+def test_a_malformed_account_target_is_one_sentence(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        Target.parse(text)
+    assert str(caught.value) == (
+        "--target takes SET or SET/DESTINATION, after an optional ACCOUNT: (an account name "
+        f"or 12-digit id), not {text!r}"
+    )
+
+
+def test_an_account_target_reads_and_shows_that_account_only() -> None:
+    desired = DesiredState(tuple(desired_set(k) for k in (PROD, STAGING, DIGITS)))
+    picked = {
+        text: [s.key.account for s in select_targets(desired, [Target.parse(text)]).sets]
+        for text in ["marketing", "prod:marketing", "222222222222:marketing", "*:marketing"]
+    }
+    assert picked == {
+        "marketing": ["111111111111", "222222222222", "333333333333"],
+        "prod:marketing": ["111111111111"],
+        "222222222222:marketing": ["222222222222"],  # the id, not the account so named
+        "*:marketing": ["111111111111", "222222222222", "333333333333"],
+    }
+    result = restrict_plan(fleet_plan(PROD, STAGING), [Target.parse("staging:marketing/b")])
+    assert [(d.key.account, d.name) for d in result.destinations] == [("222222222222", "b")]
+    assert [s.key.account for s in result.sets] == ["222222222222"]
+
+
+@pytest.mark.parametrize(
+    ("keys", "text", "message"),
+    [
+        ((KEY,), "prod:marketing", "--target prod:marketing: names account prod, but this run "
+         "has no accounts file (--accounts), so no set has an account"),
+        ((PROD, STAGING), "dev:marketing", "--target dev:marketing: no account dev in this run"),
+        ((PROD, DIGITS), "222222222222:marketing", "--target 222222222222:marketing: no account "
+         "has the id 222222222222; the account named 222222222222 has the id 333333333333: "
+         "name it by its id"),
+        ((PROD, replace(OTHER, account="222222222222", account_name="staging")),
+         "staging:marketing",
+         "--target staging:marketing: no spec declares that set in account staging"),
+    ],
+)  # fmt: skip
+def test_an_account_target_that_selects_nothing_says_why(
+    keys: tuple[SetKey, ...], text: str, message: str
+) -> None:
+    desired = DesiredState(tuple(desired_set(k) for k in keys))
+    with pytest.raises(UsageError) as caught:
+        select_targets(desired, [Target.parse(text)])
+    assert str(caught.value) == message
+
+
+def test_an_account_target_destination_must_exist_in_that_account() -> None:
+    base = fleet_plan(PROD, STAGING)
+    [prod_b] = [d for d in base.destinations if (d.key.account, d.name) == (PROD.account, "b")]
+    with_c = replace(base, destinations=(*base.destinations, replace(prod_b, name="c")))
+    assert [
+        d.key.account for d in restrict_plan(with_c, [Target.parse("marketing/c")]).destinations
+    ] == ["111111111111"]
+    assert restrict_plan(with_c, [Target.parse("prod:marketing/c")]).destinations
+    with pytest.raises(UsageError) as caught:
+        restrict_plan(with_c, [Target.parse("staging:marketing/c")])
+    assert str(caught.value) == (
+        "--target staging:marketing/c: no such destination is declared or live"
+    )

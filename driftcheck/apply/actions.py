@@ -33,6 +33,7 @@ from driftcheck.model import (
     SetStatus,
     Status,
 )
+from driftcheck.wording import account_label
 
 MAX_DESTINATIONS = 10  # per configuration set
 
@@ -66,9 +67,13 @@ class ApplyAction:
 
     @property
     def target(self) -> str:
-        """``set`` or ``set/destination`` with its region and API."""
+        """``set`` or ``set/destination`` with its region and API, and its account if any:
+        ``tx/a (us-east-1, sesv2) in account prod (111111111111)``."""
         name = self.key.name if self.destination is None else f"{self.key.name}/{self.destination}"
-        return f"{name} ({self.key.region}, {self.key.api.value})"
+        where = f"{name} ({self.key.region}, {self.key.api.value})"
+        if self.key.account:
+            where += f" in account {account_label(self.key.account, self.key.account_name)}"
+        return where
 
     def __str__(self) -> str:
         return f"{_VERBS[self.kind]} {self.target}"
@@ -81,10 +86,9 @@ def build_actions(
 
     UsageError for a target that names no set or destination of the plan.
     """
-    planned = {s.key.name for s in plan.sets}
     for target in targets:
-        if target.set_name not in planned:
-            raise UsageError(f"--target {target.set_name}: the plan has no such configuration set")
+        if not any(target.selects(s.key) for s in plan.sets):
+            raise UsageError(f"--target {target}: the plan has no such configuration set")
     plan = restrict_plan(plan, targets)
     managed = [s for s in plan.sets if s.status in (SetStatus.PRESENT, SetStatus.MISSING)]
     rows: dict[SetKey, list[DestinationPlan]] = {s.key: [] for s in managed}

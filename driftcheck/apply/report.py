@@ -2,8 +2,10 @@
 
 Text: one line per action as it finished, then a one-line verdict. JSON: one document,
 ``{"format_version", "driftcheck_version", "success", "summary" {ok, failed, skipped},
-"actions" [{action, api, region, configuration_set, destination, outcome, code, reason}],
-"plan"}`` where ``plan`` is the JSON plan document that was applied (or null). Names and
+"actions" [{action, account, account_name, api, region, configuration_set, destination,
+outcome, code, reason}], "plan"}`` where ``plan`` is the JSON plan document that was applied
+(or null), and ``account`` and ``account_name`` are as in the plan (null without an accounts
+file). Names and
 messages come from specs and from the API: the text is escaped so that none can drive a
 terminal, and the JSON is ASCII-only.
 """
@@ -16,7 +18,7 @@ from typing import Any
 from driftcheck import __version__
 from driftcheck.apply.actions import ActionKind, ApplyAction
 from driftcheck.apply.executor import ActionResult, Outcome
-from driftcheck.formats.json_format import document
+from driftcheck.formats.json_format import document, key_fields
 from driftcheck.json_data import json_text
 from driftcheck.model import Plan
 from driftcheck.safe_text import escape_unsafe
@@ -114,9 +116,7 @@ def _result(result: ActionResult) -> dict[str, Any]:
     action = result.action
     return {
         "action": action.kind.value,
-        "api": action.key.api.value,
-        "region": action.key.region,
-        "configuration_set": action.key.name,
+        **key_fields(action.key, "configuration_set"),
         "destination": action.destination,
         "outcome": result.outcome.value,
         "code": result.code,

@@ -44,7 +44,9 @@ def _source(source: Source | None) -> dict[str, Any] | None:
     return {"file": source.file, "line": source.line, "column": source.column}
 
 
-def _location(key: SetKey, name_key: str) -> dict[str, Any]:
+def key_fields(key: SetKey, name_key: str) -> dict[str, Any]:
+    """Where a set is: ``account``, ``account_name`` (null without an accounts file),
+    ``api``, ``region``, and its name under ``name_key``."""
     return {
         "account": key.account or None,
         "account_name": key.account_name or None,
@@ -57,7 +59,7 @@ def _location(key: SetKey, name_key: str) -> dict[str, Any]:
 def _set(set_plan: SetPlan) -> dict[str, Any]:
     error = set_plan.error
     return {
-        **_location(set_plan.key, "name"),
+        **key_fields(set_plan.key, "name"),
         "status": set_plan.status.value,
         "source": _source(set_plan.source),
         "error": None if error is None else {"code": error.code, "message": error.message},
@@ -78,7 +80,7 @@ def _difference(difference: Difference) -> dict[str, Any]:
 
 def _destination(row: DestinationPlan) -> dict[str, Any]:
     return {
-        **_location(row.key, "configuration_set"),
+        **key_fields(row.key, "configuration_set"),
         "name": row.name,
         "status": row.status.value,
         "action": row.action.value,
@@ -94,7 +96,7 @@ def _destination(row: DestinationPlan) -> dict[str, Any]:
 def _error(set_plan: SetPlan) -> dict[str, Any]:
     error = set_plan.error
     return {
-        **_location(set_plan.key, "configuration_set"),
+        **key_fields(set_plan.key, "configuration_set"),
         "code": error.code if error else None,
         "message": error.message if error else None,
     }

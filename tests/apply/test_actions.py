@@ -135,6 +135,23 @@ def test_an_action_names_its_target() -> None:
     assert str(ApplyAction(ActionKind.CREATE_SET, TX)) == (
         "create configuration set tx (us-east-1, pinpoint-email)"
     )
+    prod = replace(TX, account="111111111111", account_name="prod")
+    assert str(ApplyAction(ActionKind.DELETE, prod, "c")) == (
+        "delete event destination tx/c (us-east-1, pinpoint-email) in account prod (111111111111)"
+    )
+
+
+def test_an_account_target_limits_the_actions_to_that_account() -> None:
+    prod = replace(TX, account="111111111111", account_name="prod")
+    staging = replace(TX, account="222222222222", account_name="staging")
+    fleet = plan(
+        [present(prod), present(staging)], [extra(prod, "c", A, 1), extra(staging, "c", A, 1)]
+    )
+    [action] = build_actions(fleet, targets=[Target.parse("staging:tx")])
+    assert (action.kind, action.key.account) == (ActionKind.DELETE, "222222222222")
+    assert len(build_actions(fleet, targets=[Target.parse("tx/c")])) == 2
+    with pytest.raises(UsageError, match="--target dev:tx: the plan has no such configuration set"):
+        build_actions(fleet, targets=[Target.parse("dev:tx")])
 
 
 # --- an update keeps the live value of ignored differences -------------------------------

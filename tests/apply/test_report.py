@@ -97,6 +97,8 @@ def test_the_json_document() -> None:
     assert data["actions"] == [
         {
             "action": "create-set",
+            "account": None,
+            "account_name": None,
             "api": "sesv2",
             "region": "us-east-1",
             "configuration_set": "new",
@@ -107,6 +109,8 @@ def test_the_json_document() -> None:
         },
         {
             "action": "create",
+            "account": None,
+            "account_name": None,
             "api": "sesv2",
             "region": "us-east-1",
             "configuration_set": "new",
@@ -119,3 +123,16 @@ def test_the_json_document() -> None:
     assert data["plan"] == json.loads(json.dumps(document(applied)))
     assert json.loads(render_json([]))["success"] is True
     assert json.loads(render_json([]))["plan"] is None
+
+
+def test_the_json_report_names_the_account_of_each_action() -> None:
+    prod = key("tx", account="111111111111", account_name="prod")
+    row = json.loads(
+        render_json([ActionResult(ApplyAction(ActionKind.DELETE, prod, "old"), Outcome.OK)])
+    )
+    [action] = row["actions"]
+    assert (action["account"], action["account_name"], action["configuration_set"]) == (
+        "111111111111",
+        "prod",
+        "tx",
+    )
