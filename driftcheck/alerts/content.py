@@ -11,7 +11,17 @@ replace it. It is a small public contract (``format_version`` "1")::
      "changes": ["pinpoint-email/us-east-1/marketing/sns-bounces: misconfigured", ...],
      "more_changes": 0,
      "errors": ["pinpoint-email/us-east-1/tx: AccessDeniedException"],
-     "fingerprint": "sha256:..."}
+     "fingerprint": "sha256:...",
+     "accounts": []}
+
+With an accounts file, items are named as ignore patterns name them,
+``111111111111:pinpoint-email/us-east-1/marketing/sns-bounces``, and ``accounts`` lists the
+accounts the alert is about (like ``regions``): ``[{"account": "111111111111",
+"account_name": "prod"}]`` (``account_name`` null for an account without a name); the
+subject, the text and the SNS attribute ``accounts`` name them too. The fingerprint covers
+each item's account, so the same drift in another account is another alert, and an item
+without an account (a run without an accounts file) counts exactly as before accounts
+existed: an alert state file written then still matches.
 """
 
 from __future__ import annotations
@@ -24,16 +34,18 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from driftcheck import __version__
-from driftcheck.formats.sentences import plain_verdict, resource_id
+from driftcheck.formats.sentences import plain_verdict, resource_id, resource_path
 from driftcheck.json_data import json_text, to_json_data
 from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
 from driftcheck.safe_text import escape_unsafe
-from driftcheck.wording import plural
+from driftcheck.wording import account_label, plural
 
 FORMAT_VERSION = "1"
 MAX_SUBJECT = 100  # SNS: at most 100 ASCII characters, no line breaks
 MAX_LISTED = 100  # changes (and errors) listed in a body; the rest are counted
 TEXT_LISTED = 10  # changes listed in the human text
+
+Account = tuple[str, str]  # (12-digit id, name or "")
 
 
 class AlertKind(str, Enum):
@@ -113,43 +125,61 @@ def _drifted_sets(plan: Plan) -> list[SetPlan]:
 
 
 class _Change(NamedTuple):
-    location: str
+    key: SetKey
+    destination: str | None
     status: str  # the status, or an unreadable set's error code
     paths: tuple[str, ...] = ()  # the differing fields of a misconfigured destination
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.status}"
+        return f"{resource_id(self.key, self.destination)}: {self.status}"
+
+    @property
+    def text(self) -> str:
+        """``path` in account prod (111111111111): status`` for the human text (not made
+        safe: the whole text is)."""
+        where = f"`{_code(resource_path(self.key, self.destination))}`"
+        if self.key.account:
+            where += f" in account {account_label(self.key.account, self.key.account_name)}"
+        return f"{where}: {self.status}"
 
 
 def _changes(plan: Plan) -> list[_Change]:
     rows = [
         _Change(
-            resource_id(r.key, r.name),
+            r.key,
+            r.name,
             r.status.value,
             tuple(dict.fromkeys(d.path for d in r.differences if not d.ignored)),
         )
         for r in plan.changes
     ]
-    return rows + [_Change(resource_id(s.key), _set_status(s)) for s in _drifted_sets(plan)]
+    return rows + [_Change(s.key, None, _set_status(s)) for s in _drifted_sets(plan)]
 
 
 def _errors(plan: Plan) -> list[_Change]:
-    return [
-        _Change(resource_id(s.key), s.error.code if s.error else "error") for s in plan.failed_sets
-    ]
+    return [_Change(s.key, None, s.error.code if s.error else "error") for s in plan.failed_sets]
 
 
-def build_alert(plan: Plan, kind: AlertKind, *, resolved_regions: Sequence[str] = ()) -> Alert:
-    """The alert of ``kind`` for ``plan``; a "resolved" one names ``resolved_regions``
-    (the regions of the alert it resolves), else the plan's."""
+def build_alert(
+    plan: Plan,
+    kind: AlertKind,
+    *,
+    resolved_regions: Sequence[str] = (),
+    resolved_accounts: Sequence[Account] = (),
+) -> Alert:
+    """The alert of ``kind`` for ``plan``; a "resolved" one names ``resolved_regions`` and
+    ``resolved_accounts`` (those of the alert it resolves), else the plan's."""
     summary = plan.summary
     changes, errors = _changes(plan), _errors(plan)
     if kind is AlertKind.RESOLVED:
-        regions = sorted(set(resolved_regions)) or _regions(s.key for s in plan.sets)
+        keys = [s.key for s in plan.sets]
+        regions = sorted(set(resolved_regions)) or _regions(keys)
+        accounts = sorted(set(resolved_accounts)) or _accounts(keys)
     else:
         drifted = [r.key for r in plan.changes] + [s.key for s in _drifted_sets(plan)]
-        regions = _regions([*drifted, *(s.key for s in plan.failed_sets)])
-    subject = _subject(kind, plan, regions)
+        keys = [*drifted, *(s.key for s in plan.failed_sets)]
+        regions, accounts = _regions(keys), _accounts(keys)
+    subject = _subject(kind, plan, regions, accounts)
     document = {
         "format_version": FORMAT_VERSION,
         "driftcheck_version": __version__,
@@ -161,6 +191,7 @@ def build_alert(plan: Plan, kind: AlertKind, *, resolved_regions: Sequence[str] 
         "more_changes": max(0, len(changes) - MAX_LISTED),
         "errors": [str(e) for e in errors[:MAX_LISTED]],
         "fingerprint": fingerprint(plan),
+        "accounts": [{"account": a, "account_name": name or None} for a, name in accounts],
     }
     attributes = {
         "kind": ("String", kind.value),
@@ -172,6 +203,8 @@ def build_alert(plan: Plan, kind: AlertKind, *, resolved_regions: Sequence[str] 
         "misconfigured": ("Number", str(summary.misconfigured)),
         "errors": ("Number", str(summary.errors)),
     }
+    if accounts:  # SNS allows 10 attributes: this is the 9th, only in a run with accounts
+        attributes["accounts"] = ("String.Array", json.dumps([a for a, _ in accounts]))
     return Alert(kind, subject, _text(kind, subject, plan, changes, errors), document, attributes)
 
 
@@ -183,7 +216,21 @@ def _regions(keys: Iterable[SetKey]) -> list[str]:
     return sorted({key.region for key in keys})
 
 
-def _subject(kind: AlertKind, plan: Plan, regions: Sequence[str]) -> str:
+def _accounts(keys: Iterable[SetKey]) -> list[Account]:
+    """The accounts of ``keys`` (none in a run without an accounts file), by id."""
+    return sorted({(key.account, key.account_name) for key in keys if key.account})
+
+
+def _listed(names: Sequence[str], noun: str) -> str:
+    """``a``, ``a and b``, or ``3 regions``."""
+    if len(names) <= 2:
+        return " and ".join(names)
+    return plural(len(names), noun)
+
+
+def _subject(
+    kind: AlertKind, plan: Plan, regions: Sequence[str], accounts: Sequence[Account]
+) -> str:
     if kind is AlertKind.RESOLVED:
         what = "drift resolved"
     else:
@@ -195,13 +242,12 @@ def _subject(kind: AlertKind, plan: Plan, regions: Sequence[str]) -> str:
         if plan.failed_sets:
             parts.append(plural(len(plan.failed_sets), "unreadable set"))
         what = " and ".join(parts)
-    where = ""
-    if len(regions) == 1:
-        where = f" in {regions[0]}"
-    elif len(regions) == 2:
-        where = f" in {regions[0]} and {regions[1]}"
-    elif regions:
-        where = f" in {len(regions)} regions"
+    if len(accounts) == 1:
+        in_accounts = account_label(*accounts[0])
+    else:  # names where there are, to keep the subject short
+        in_accounts = _listed([name or account for account, name in accounts], "account")
+    places = [part for part in (in_accounts, _listed(regions, "region")) if part]
+    where = f" in {', '.join(places)}" if places else ""
     return _subject_line(f"driftcheck: {what}{where}")
 
 
@@ -223,11 +269,11 @@ def _text(
         for change in changes[:TEXT_LISTED]:
             fields = ", ".join(f"`{_code(path)}`" for path in change.paths)
             fields = f" ({fields})" if fields else ""
-            lines.append(f"• `{_code(change.location)}`: {change.status}{fields}")
+            lines.append(f"• {change.text}{fields}")
         if len(changes) > TEXT_LISTED:
             lines.append(f"…and {len(changes) - TEXT_LISTED} more: see the plan in the job log")
         for error in errors[:TEXT_LISTED]:
-            lines.append(f"• could not read `{_code(error.location)}`: {error.status}")
+            lines.append(f"• could not read {error.text}")
         if len(errors) > TEXT_LISTED:
             lines.append(f"…and {plural(len(errors) - TEXT_LISTED, 'more unreadable set')}")
     return slack_escape(escape_unsafe("\n".join(lines), keep="\n"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -72,8 +72,12 @@ def deliver_alerts(
         logger.info("%s", reason)
         return AlertOutcome(None, (), reason)
 
-    resolved_regions = previous.regions if previous is not None else ()
-    alert = build_alert(plan, to_send, resolved_regions=resolved_regions)
+    alert = build_alert(
+        plan,
+        to_send,
+        resolved_regions=previous.regions if previous is not None else (),
+        resolved_accounts=previous.accounts if previous is not None else (),
+    )
     delivered: list[str] = []
     failures: list[tuple[str, str]] = []
     for target in targets:
@@ -140,15 +144,16 @@ def _quiet_reason(kind_now: AlertKind | None, previous: AlertState | None) -> st
 def _checked(previous: AlertState | None, now: str) -> AlertState:
     if previous is None:
         return AlertState(checked_at=now)
-    return AlertState(
-        previous.fingerprint, previous.last_alert, previous.regions, previous.alerted_at, now
-    )
+    return replace(previous, checked_at=now)
 
 
 def _alerted(kind: AlertKind, fingerprint_now: str | None, alert: Alert, now: str) -> AlertState:
     if kind is AlertKind.RESOLVED:
         return AlertState(None, kind, (), now, now)
-    return AlertState(fingerprint_now, kind, tuple(alert.document["regions"]), now, now)
+    accounts = tuple((a["account"], a["account_name"] or "") for a in alert.document["accounts"])
+    return AlertState(
+        fingerprint_now, kind, tuple(alert.document["regions"]), now, now, accounts=accounts
+    )
 
 
 __all__ = ["AlertError", "AlertOutcome", "DeliverySettings", "check_state_file", "deliver_alerts"]

@@ -6,7 +6,13 @@ The file is small JSON that driftcheck alone writes::
      "fingerprint": "sha256:…",       # the outstanding alert's drift; null: nothing outstanding
      "last_alert": "drift",           # drift | error | resolved | null
      "regions": ["us-east-1"],        # of the outstanding alert, named by "resolved"
-     "alerted_at": "2025-01-01T10:00:00Z", "checked_at": "2025-01-01T11:00:00Z"}
+     "alerted_at": "2025-01-01T10:00:00Z", "checked_at": "2025-01-01T11:00:00Z",
+     "accounts": [{"account": "111111111111", "account_name": "prod"}]}  # likewise
+
+``accounts`` was added within version 1: a file without it (written before accounts
+existed, or by a run without an accounts file) reads as no accounts, and its fingerprint
+still matches the same drift (see :func:`driftcheck.alerts.content.fingerprint`), so
+upgrading re-alerts nothing.
 
 It is replaced atomically (a temporary file in the same directory, then ``os.replace``),
 so a crash leaves the old file or the new one, never half of one. A file that is not
@@ -21,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from driftcheck.alerts.content import AlertKind
+from driftcheck.alerts.content import Account, AlertKind
 from driftcheck.errors import AlertError
 from driftcheck.files import write_file
 
@@ -36,6 +42,7 @@ class AlertState:
     regions: tuple[str, ...] = ()
     alerted_at: str | None = None
     checked_at: str | None = None
+    accounts: tuple[Account, ...] = ()  # of the outstanding alert, named by "resolved"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +53,7 @@ class AlertState:
             "regions": list(self.regions),
             "alerted_at": self.alerted_at,
             "checked_at": self.checked_at,
+            "accounts": [{"account": a, "account_name": name or None} for a, name in self.accounts],
         }
 
 
@@ -105,15 +113,30 @@ def _parse(data: Any) -> AlertState:
     regions = data.get("regions", [])
     if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
         raise ValueError('"regions" is not a list of region names')
-    times = [data.get("alerted_at"), data.get("checked_at")]
-    if not all(t is None or isinstance(t, str) for t in times):
+    alerted_at, checked_at = data.get("alerted_at"), data.get("checked_at")
+    if not all(t is None or isinstance(t, str) for t in (alerted_at, checked_at)):
         raise ValueError('"alerted_at" and "checked_at" must be timestamps')
     return AlertState(
         fingerprint,
         AlertKind(last_alert) if last_alert is not None else None,
         tuple(regions),
-        *times,
+        alerted_at,
+        checked_at,
+        accounts=_accounts(data.get("accounts", [])),  # absent from files of before accounts
     )
+
+
+def _accounts(data: Any) -> tuple[Account, ...]:
+    def valid(item: Any) -> bool:
+        return (
+            isinstance(item, dict)
+            and isinstance(item.get("account"), str)
+            and isinstance(item.get("account_name"), (str, type(None)))
+        )
+
+    if not isinstance(data, list) or not all(valid(item) for item in data):
+        raise ValueError('"accounts" is not a list of {"account", "account_name"} objects')
+    return tuple((item["account"], item["account_name"] or "") for item in data)
 
 
 def write_state(path: Path, state: AlertState) -> None:

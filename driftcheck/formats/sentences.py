@@ -66,11 +66,17 @@ def row_label(row: DestinationPlan) -> str:
     return f"{escape_unsafe(row.key.name)}/{escape_unsafe(row.name)} {where(row.key)}"
 
 
+def resource_path(key: SetKey, destination: str | None = None) -> str:
+    """``api/region/set[/destination]`` (not escaped): where a set or destination is in its
+    account."""
+    parts = [key.api.value, key.region, key.name]
+    return "/".join(parts if destination is None else [*parts, destination])
+
+
 def resource_id(key: SetKey, destination: str | None = None) -> str:
     """``[account:]api/region/set[/destination]``, the account as its 12-digit id (stable,
     where a name may be renamed): the form ignore patterns match (not escaped)."""
-    parts = [key.api.value, key.region, key.name]
-    path = "/".join(parts if destination is None else [*parts, destination])
+    path = resource_path(key, destination)
     return f"{key.account}:{path}" if key.account else path
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from driftcheck.model import Api, Plan
+from driftcheck.model import Api, Plan, SetKey
 from tests import factories as f
 
 MARKETING = f.key("marketing")
@@ -54,3 +54,26 @@ def with_unreadable(base: Plan, message: str = "request id 1") -> Plan:
 
 def unreadable_only(message: str = "request id 1") -> Plan:
     return with_unreadable(clean(), message)
+
+
+PROD = ("111111111111", "prod")
+STAGING = ("222222222222", "staging")
+
+
+def in_account(base: Plan, account: tuple[str, str]) -> Plan:
+    """``base`` with every set in ``account`` (id, name)."""
+
+    def move(key: SetKey) -> SetKey:
+        return replace(key, account=account[0], account_name=account[1])
+
+    return replace(
+        base,
+        sets=tuple(replace(s, key=move(s.key)) for s in base.sets),
+        destinations=tuple(replace(d, key=move(d.key)) for d in base.destinations),
+    )
+
+
+def in_both(base: Plan) -> Plan:
+    """``base`` in prod and in staging: the same set names in two accounts."""
+    prod, staging = in_account(base, PROD), in_account(base, STAGING)
+    return f.plan([*prod.sets, *staging.sets], [*prod.destinations, *staging.destinations])

@@ -15,11 +15,22 @@ from tests.alerts.scenarios import (
     BOUNCES,
     EU,
     MARKETING,
+    PROD,
+    STAGING,
     clean,
     drifted,
+    in_account,
+    in_both,
     unreadable_only,
     with_unreadable,
 )
+
+# fingerprint(drifted()) and fingerprint(with_unreadable(drifted())) as the release before
+# accounts computed them: what an alert state file of that release holds
+BEFORE_ACCOUNTS = {
+    "drifted": "sha256:289c43b2424b5130c2d28ac0697a89ef80d50fbfff0381b611d35c74fcb9c9bf",
+    "with_unreadable": "sha256:a906fbdc3a9107c7f6719da86863f0913e49f5fc2143a77b86a2687eb8c642ff",
+}
 
 
 def test_a_drift_alert_summarises_the_plan() -> None:
@@ -49,6 +60,7 @@ def test_a_drift_alert_summarises_the_plan() -> None:
         "more_changes": 0,
         "errors": [],
         "fingerprint": fingerprint(drifted()),
+        "accounts": [],
     }
     assert dict(alert.attributes) == {
         "kind": ("String", "drift"),
@@ -185,3 +197,76 @@ def test_the_fingerprint_ignores_order_messages_and_ignored_differences() -> Non
 def test_the_fingerprint_changes_with_the_drift(changed: Plan) -> None:
     assert fingerprint(changed) is not None
     assert fingerprint(changed) != fingerprint(drifted())
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+def test_a_fleet_alert_names_each_account_by_id_and_name() -> None:
+    prod, staging = in_account(drifted(), PROD), in_account(unreadable_only(), STAGING)
+    plan = f.plan([*prod.sets, *staging.sets], [*prod.destinations, *staging.destinations])
+    alert = build_alert(plan, AlertKind.DRIFT)
+    assert alert.subject == (  # cut at SNS's 100 characters
+        "driftcheck: 3 drifted event destinations and 1 unreadable set in prod and staging, "
+        "eu-west-1 and ..."
+    )
+    assert alert.document["accounts"] == [
+        {"account": "111111111111", "account_name": "prod"},
+        {"account": "222222222222", "account_name": "staging"},
+    ]
+    assert alert.document["changes"][0] == (
+        "111111111111:pinpoint-email/us-east-1/marketing/sns-bounces: misconfigured"
+    )
+    assert alert.document["errors"] == [
+        "222222222222:sesv2/eu-west-1/eu-news: AccessDeniedException"
+    ]
+    assert alert.attributes["accounts"] == ("String.Array", '["111111111111", "222222222222"]')
+    lines = alert.text.splitlines()
+    assert lines[2] == (
+        "• `pinpoint-email/us-east-1/marketing/sns-bounces` in account prod (111111111111): "
+        "misconfigured (`SnsDestination.TopicArn`)"
+    )
+    assert lines[-1] == (
+        "• could not read `sesv2/eu-west-1/eu-news` in account staging (222222222222): "
+        "AccessDeniedException"
+    )
+
+
+def test_one_account_is_named_with_its_id_in_the_subject() -> None:
+    alert = build_alert(in_account(drifted(), PROD), AlertKind.DRIFT)
+    assert alert.subject == (
+        "driftcheck: 3 drifted event destinations in prod (111111111111), us-east-1"
+    )
+    unnamed = build_alert(in_account(drifted(), ("333333333333", "")), AlertKind.DRIFT)
+    assert unnamed.document["accounts"] == [{"account": "333333333333", "account_name": None}]
+    assert unnamed.subject.endswith(" in 333333333333, us-east-1")
+
+
+def test_a_resolved_alert_names_the_accounts_it_resolves() -> None:
+    alert = build_alert(in_account(clean(), PROD), AlertKind.RESOLVED, resolved_accounts=[STAGING])
+    assert alert.subject == "driftcheck: drift resolved in staging (222222222222), us-east-1"
+    assert alert.document["accounts"] == [{"account": "222222222222", "account_name": "staging"}]
+
+
+def test_an_alert_without_accounts_has_no_account_attribute_and_the_old_fingerprint() -> None:
+    alert = build_alert(drifted(), AlertKind.DRIFT)
+    assert "accounts" not in alert.attributes and alert.document["accounts"] == []
+    assert fingerprint(drifted()) == BEFORE_ACCOUNTS["drifted"]
+    assert fingerprint(with_unreadable(drifted())) == BEFORE_ACCOUNTS["with_unreadable"]
+
+
+def test_the_same_drift_in_another_account_is_another_fingerprint() -> None:
+    prints = {
+        fingerprint(plan)
+        for plan in (
+            drifted(),
+            in_account(drifted(), PROD),
+            in_account(drifted(), STAGING),
+            in_both(drifted()),
+            in_account(unreadable_only(), PROD),
+            in_account(unreadable_only(), STAGING),
+        )
+    }
+    assert None not in prints and len(prints) == 6
+    renamed = in_account(drifted(), ("111111111111", "production"))
+    assert fingerprint(renamed) == fingerprint(in_account(drifted(), PROD))  # by id, not name

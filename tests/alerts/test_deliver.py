@@ -19,7 +19,18 @@ from driftcheck.alerts import (
 from driftcheck.model import Plan
 from tests import factories as f
 from tests.alerts.conftest import FAST, Moto, Reply, WebhookServer
-from tests.alerts.scenarios import EU, clean, drifted, unreadable_only, with_unreadable
+from tests.alerts.scenarios import (
+    EU,
+    PROD,
+    STAGING,
+    clean,
+    drifted,
+    in_account,
+    in_both,
+    unreadable_only,
+    with_unreadable,
+)
+from tests.alerts.test_content import BEFORE_ACCOUNTS
 
 
 def _run(plan: Plan, webhook: WebhookServer, state: Path | None) -> AlertKind | None:
@@ -165,3 +176,55 @@ def test_a_state_file_that_cannot_be_written_is_an_error_after_delivery(
 def test_no_target_sends_nothing_and_leaves_the_state_alone(tmp_path: Path) -> None:
     outcome = deliver_alerts(drifted(), [], state_file=tmp_path / "state.json")
     assert outcome.sent is None and not (tmp_path / "state.json").exists()
+
+
+def test_a_state_file_of_the_release_before_accounts_re_alerts_nothing(
+    webhook: WebhookServer, tmp_path: Path
+) -> None:
+    """Upgrading: the outstanding drift, as that release recorded it, is still outstanding."""
+    state = tmp_path / "state.json"
+    state.write_text(
+        json.dumps(
+            {
+                "kind": "driftcheck-alert-state",
+                "version": 1,
+                "fingerprint": BEFORE_ACCOUNTS["drifted"],
+                "last_alert": "drift",
+                "regions": ["us-east-1"],
+                "alerted_at": "2025-01-01T10:00:00Z",
+                "checked_at": "2025-01-01T10:00:00Z",
+            },
+            indent=2,
+        )
+    )
+    assert _run(drifted(), webhook, state) is None
+    saved = read_state(state)
+    assert saved is not None and saved.fingerprint == BEFORE_ACCOUNTS["drifted"]
+    assert saved.alerted_at == "2025-01-01T10:00:00Z" and saved.accounts == ()
+    assert _run(clean(), webhook, state) is AlertKind.RESOLVED
+
+
+def test_the_same_drift_in_two_accounts_is_two_alerts(
+    webhook: WebhookServer, tmp_path: Path
+) -> None:
+    state = tmp_path / "state.json"
+    runs = [
+        (in_account(drifted(), PROD), AlertKind.DRIFT),
+        (in_account(drifted(), PROD), None),
+        (in_account(drifted(), STAGING), AlertKind.DRIFT),  # same names, another account
+        (in_both(drifted()), AlertKind.DRIFT),
+        (in_both(drifted()), None),
+    ]
+    for number, (plan, expected) in enumerate(runs, 1):
+        assert _run(plan, webhook, state) is expected, f"run {number}"
+    body = webhook.requests[-1].json()
+    assert [a["account"] for a in body["accounts"]] == ["111111111111", "222222222222"]
+    assert len(body["changes"]) == 6
+    saved = read_state(state)
+    assert saved is not None and saved.accounts == (PROD, STAGING)
+    assert _run(in_both(clean()), webhook, state) is AlertKind.RESOLVED
+    assert (
+        webhook.requests[-1]
+        .json()["text"]
+        .startswith("*driftcheck: drift resolved in prod and staging, us-east-1*")
+    )

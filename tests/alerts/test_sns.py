@@ -8,7 +8,7 @@ import pytest
 
 from driftcheck.alerts import AlertKind, DeliveryError, build_alert, deliver_alerts, parse_target
 from tests.alerts.conftest import FAST, Moto
-from tests.alerts.scenarios import clean, drifted
+from tests.alerts.scenarios import PROD, STAGING, clean, drifted, in_account
 
 pytestmark = pytest.mark.integration
 
@@ -61,6 +61,38 @@ def test_subscribers_can_filter_on_the_attributes(moto: Moto) -> None:
     _send(moto, topic_arn)
     assert len(moto.received(all_queue)) == 1
     assert moto.received(resolved_queue) == []
+
+
+def test_a_subscriber_can_filter_on_the_account(moto: Moto) -> None:
+    topic_arn, all_queue = moto.topic_with_queue("drift-alerts")
+    sqs, sns = moto.client("sqs"), moto.client("sns")
+    staging_queue = sqs.create_queue(QueueName="staging-only")["QueueUrl"]
+    staging_arn = sqs.get_queue_attributes(QueueUrl=staging_queue, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=staging_arn,
+        Attributes={"FilterPolicy": json.dumps({"accounts": [STAGING[0]]})},
+    )
+    for account in (PROD, STAGING):
+        deliver_alerts(
+            in_account(drifted(), account),
+            [parse_target(f"sns:{topic_arn}")],
+            state_file=None,
+            settings=FAST,
+            endpoint_url=moto.endpoint,
+        )
+    assert len(moto.received(all_queue)) == 2
+    [envelope] = moto.received(staging_queue)
+    assert envelope["MessageAttributes"]["accounts"] == {
+        "Type": "String.Array",
+        "Value": '["222222222222"]',
+    }
+    assert envelope["Subject"] == (
+        "driftcheck: 3 drifted event destinations in staging (222222222222), us-east-1"
+    )
 
 
 def test_the_endpoint_comes_from_aws_endpoint_url_sns_and_the_region_from_the_arn(

@@ -59,6 +59,32 @@ def test_no_file_is_no_state(tmp_path: Path) -> None:
     assert read_state(tmp_path / "absent.json") is None
 
 
+def test_the_accounts_of_an_alert_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    fleet = AlertState(
+        "sha256:aaa", DRIFT, ("us-east-1",), "t0", "t0", (("111111111111", "prod"), ("2" * 12, ""))
+    )
+    write_state(path, fleet)
+    assert read_state(path) == fleet
+    assert json.loads(path.read_text())["accounts"] == [
+        {"account": "111111111111", "account_name": "prod"},
+        {"account": "222222222222", "account_name": None},
+    ]
+
+
+def test_a_state_file_written_before_accounts_still_loads(tmp_path: Path) -> None:
+    """Exactly what the release before accounts wrote: no "accounts" key."""
+    path = tmp_path / "state.json"
+    path.write_text(
+        '{\n  "kind": "driftcheck-alert-state",\n  "version": 1,\n'
+        '  "fingerprint": "sha256:aaa",\n  "last_alert": "drift",\n'
+        '  "regions": [\n    "us-east-1"\n  ],\n'
+        '  "alerted_at": "t0",\n  "checked_at": "t0"\n}\n'
+    )
+    assert read_state(path) == OUTSTANDING
+    assert OUTSTANDING.accounts == ()
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
@@ -80,6 +106,14 @@ def test_no_file_is_no_state(tmp_path: Path) -> None:
             '"regions" is not a list of region names',
         ),
         ("[" * 100_000, "maximum recursion depth"),
+        (
+            '{"kind": "driftcheck-alert-state", "version": 1, "accounts": ["111111111111"]}',
+            '"accounts" is not a list of {"account", "account_name"} objects',
+        ),
+        (
+            '{"kind": "driftcheck-alert-state", "version": 1, "accounts": [{"account": 1}]}',
+            '"accounts" is not a list of {"account", "account_name"} objects',
+        ),
     ],
 )
 def test_a_corrupt_or_foreign_file_is_an_error_and_is_left_alone(
