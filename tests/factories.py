@@ -6,6 +6,7 @@ look exactly like those a plan holds.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from driftcheck.model import (
@@ -169,4 +170,17 @@ def plan(sets: list[SetPlan], destinations: list[DestinationPlan]) -> Plan:
         tuple(sorted(sets, key=lambda s: s.key)),
         tuple(sorted(destinations, key=lambda d: (d.key, d.name))),
         spec_files=len({s.source.file for s in sets if s.source is not None}),
+    )
+
+
+def in_account(original: Plan, account: str, account_name: str = "") -> Plan:
+    """``original`` with every key in ``account`` (a 12-digit id) named ``account_name``."""
+
+    def move(set_key: SetKey) -> SetKey:
+        return replace(set_key, account=account, account_name=account_name)
+
+    return replace(
+        original,
+        sets=tuple(replace(s, key=move(s.key)) for s in original.sets),
+        destinations=tuple(replace(d, key=move(d.key)) for d in original.destinations),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from driftcheck.model import Api, Plan, SetKey
+from driftcheck.model import Api, Plan
 from tests import factories as f
 
 MARKETING = f.key("marketing")
@@ -62,15 +62,7 @@ STAGING = ("222222222222", "staging")
 
 def in_account(base: Plan, account: tuple[str, str]) -> Plan:
     """``base`` with every set in ``account`` (id, name)."""
-
-    def move(key: SetKey) -> SetKey:
-        return replace(key, account=account[0], account_name=account[1])
-
-    return replace(
-        base,
-        sets=tuple(replace(s, key=move(s.key)) for s in base.sets),
-        destinations=tuple(replace(d, key=move(d.key)) for d in base.destinations),
-    )
+    return f.in_account(base, *account)
 
 
 def in_both(base: Plan) -> Plan:

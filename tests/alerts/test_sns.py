@@ -24,6 +24,22 @@ def _send(moto: Moto, topic_arn: str, **kwargs: object) -> None:
     )
 
 
+def _filtered_queue(moto: Moto, topic_arn: str, name: str, policy: dict[str, list[str]]) -> str:
+    """A queue subscribed to the topic with a filter policy; its URL."""
+    sqs = moto.client("sqs")
+    queue_url: str = sqs.create_queue(QueueName=name)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    moto.client("sns").subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={"FilterPolicy": json.dumps(policy)},
+    )
+    return queue_url
+
+
 def test_publishes_subject_summary_and_filterable_attributes(moto: Moto) -> None:
     topic_arn, queue_url = moto.topic_with_queue("drift-alerts")
     _send(moto, topic_arn)
@@ -47,17 +63,7 @@ def test_publishes_subject_summary_and_filterable_attributes(moto: Moto) -> None
 
 def test_subscribers_can_filter_on_the_attributes(moto: Moto) -> None:
     topic_arn, all_queue = moto.topic_with_queue("drift-alerts")
-    sqs, sns = moto.client("sqs"), moto.client("sns")
-    resolved_queue = sqs.create_queue(QueueName="resolved-only")["QueueUrl"]
-    resolved_arn = sqs.get_queue_attributes(QueueUrl=resolved_queue, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    sns.subscribe(
-        TopicArn=topic_arn,
-        Protocol="sqs",
-        Endpoint=resolved_arn,
-        Attributes={"FilterPolicy": json.dumps({"kind": ["resolved"]})},
-    )
+    resolved_queue = _filtered_queue(moto, topic_arn, "resolved-only", {"kind": ["resolved"]})
     _send(moto, topic_arn)
     assert len(moto.received(all_queue)) == 1
     assert moto.received(resolved_queue) == []
@@ -65,17 +71,7 @@ def test_subscribers_can_filter_on_the_attributes(moto: Moto) -> None:
 
 def test_a_subscriber_can_filter_on_the_account(moto: Moto) -> None:
     topic_arn, all_queue = moto.topic_with_queue("drift-alerts")
-    sqs, sns = moto.client("sqs"), moto.client("sns")
-    staging_queue = sqs.create_queue(QueueName="staging-only")["QueueUrl"]
-    staging_arn = sqs.get_queue_attributes(QueueUrl=staging_queue, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    sns.subscribe(
-        TopicArn=topic_arn,
-        Protocol="sqs",
-        Endpoint=staging_arn,
-        Attributes={"FilterPolicy": json.dumps({"accounts": [STAGING[0]]})},
-    )
+    staging_queue = _filtered_queue(moto, topic_arn, "staging-only", {"accounts": [STAGING[0]]})
     for account in (PROD, STAGING):
         deliver_alerts(
             in_account(drifted(), account),

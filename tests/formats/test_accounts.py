@@ -14,22 +14,21 @@ from hypothesis import strategies as st
 from driftcheck.formats import Format, render
 from driftcheck.formats.sentences import by_set, resource_id, where
 from driftcheck.model import Api, DestinationPlan, Plan, SetKey, SetPlan
-from tests.factories import definition, in_sync, key, missing, plan, present, sns, unreadable
+from tests.factories import (
+    definition,
+    in_account,
+    in_sync,
+    key,
+    missing,
+    plan,
+    present,
+    sns,
+    unreadable,
+)
 from tests.formats.scenarios import SCENARIOS, fleet
 from tests.formats.test_render import HOSTILE, hostile_plan, unsafe_characters
 
 PROD, STAGING = "111111111111", "222222222222"
-
-
-def in_account(original: Plan, account: str, account_name: str = "") -> Plan:
-    """``original`` with every key in ``account``."""
-
-    def move(k: SetKey) -> SetKey:
-        return replace(k, account=account, account_name=account_name)
-
-    sets = tuple(replace(s, key=move(s.key)) for s in original.sets)
-    rows = tuple(replace(d, key=move(d.key)) for d in original.destinations)
-    return replace(original, sets=sets, destinations=rows)
 
 
 # --- the wording, in one place ---------------------------------------------------------------
