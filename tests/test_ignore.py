@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from driftcheck.diffpath import Key, parse_path
 from driftcheck.errors import SpecError, UsageError
@@ -356,6 +358,28 @@ def test_a_pattern_may_start_with_an_account(
     assert (pattern.account, len(pattern.parts), pattern.field) == (account, parts, field)
     negated = parse_pattern(f"!{text}", "t")
     assert negated.negate and negated.account == account
+
+
+PART = st.text(alphabet="abz019-_*?.", min_size=1, max_size=6)
+FIELD = st.sampled_from(["", ":Enabled", ":SnsDestination.*", ':X.Dims["a:b"]'])
+
+
+@given(st.lists(PART, min_size=3, max_size=4), FIELD, st.sampled_from(["", "prod", "1" * 12]))
+def test_the_account_prefix_leaves_every_other_pattern_as_it_was(
+    parts: list[str], field: str, account: str
+) -> None:
+    """A pattern of before accounts has none; with ``ACCOUNT:`` in front, the same pattern."""
+    text = "/".join(parts) + field
+    plain = parse_pattern(text, "t")
+    assert (plain.account, list(plain.parts[: len(parts)]), plain.field) == (
+        None,
+        parts,
+        field[1:] or None,
+    )
+    if account:
+        prefixed = parse_pattern(f"{account}:{text}", "t")
+        assert prefixed.account == account
+        assert (prefixed.parts, prefixed.field) == (plain.parts, plain.field)
 
 
 @pytest.mark.parametrize(
