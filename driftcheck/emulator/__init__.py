@@ -10,7 +10,10 @@ Routes, input shapes and enums come from botocore's service models, plus the rou
 supported botocore releases send for the same operations (``routes.WIRE_VARIANTS``); the
 service's own rules for writes, each with its source, are in :mod:`driftcheck.emulator.rules`.
 Errors travel exactly as AWS REST-JSON errors do. The region is the one in the request's SigV4
-credential scope.
+credential scope, the account the one of its access key id (:mod:`driftcheck.emulator.identity`):
+each account has its own sets (the state document: :mod:`driftcheck.emulator.state`). STS
+``AssumeRole``/``GetCallerIdentity`` (:mod:`driftcheck.emulator.sts`) and Organizations
+``ListAccounts`` (:mod:`driftcheck.emulator.organizations`) answer at the same address.
 Control endpoints under ``/_emulator/``: ``GET stats``, ``POST stats/reset`` (counters only),
 ``GET state``, ``POST reset`` (state and counters; optional body: the new state document),
 ``GET``/``POST faults`` (a POST replaces every fault).
@@ -30,7 +33,7 @@ from typing import Any
 from driftcheck.emulator.faults import Faults
 from driftcheck.emulator.server import LOOPBACK, EmulatorServer
 from driftcheck.emulator.service import EmulatedService
-from driftcheck.emulator.state import Regions, State, parse_state, read_state_file
+from driftcheck.emulator.state import Fleet, StateDocument, parse_state, read_state_file
 from driftcheck.emulator.stats import Stats
 
 __all__ = [
@@ -53,10 +56,10 @@ _POLL_SECONDS = 0.005
 StateSource = Mapping[str, Any] | str | os.PathLike[str] | None
 
 
-def load_state(source: StateSource) -> Regions:
-    """The validated regions of ``source``; EmulatorError (one sentence) when it is invalid."""
+def load_state(source: StateSource) -> StateDocument:
+    """The validated document of ``source``; EmulatorError (one sentence) when it is invalid."""
     if source is None:
-        return {}
+        return StateDocument()
     if isinstance(source, Mapping):
         return parse_state(source, "The emulator state")
     return read_state_file(Path(source))
@@ -77,7 +80,7 @@ class Emulator:
         host: str = LOOPBACK,
         verbose: bool = False,
     ) -> None:
-        self._service = EmulatedService(State(load_state(state)), faults)
+        self._service = EmulatedService(Fleet(load_state(state)), faults)
         self._server = EmulatorServer(self._service, port, host, verbose)
         self._thread: threading.Thread | None = None
         self._closed = False
@@ -151,11 +154,14 @@ class Emulator:
         return self._service.faults.faults
 
     def set_faults(self, faults: Faults) -> None:
-        """Replace every fault (reseeds the throttle draws, refills the rate bucket)."""
+        """Replace every fault (reseeds the throttle draws, refills the rate buckets)."""
         self._service.faults.set(faults)
 
     def reset(self, state: StateSource = None) -> None:
-        """Replace the state (empty, a document or a file) and clear the counters."""
+        """Replace the state (empty, a document or a file) and clear the counters.
+
+        Registered keys (STS-issued ones too) stay: they keep their account.
+        """
         self._service.reset(load_state(state))
 
     @property
@@ -180,11 +186,16 @@ def client_environment(url: str) -> dict[str, str]:
 
     ``AWS_ENDPOINT_URL`` is boto3's own endpoint setting for every service (so no
     ``--endpoint-url``; ``AWS_ENDPOINT_URL_PINPOINT_EMAIL`` / ``_SESV2`` would do it per API).
-    The credentials are fake: the emulator checks none, but botocore signs every request and
-    sends none without credentials, and the region of the signature is the emulated region.
+    STS and Organizations get theirs too (``AWS_ENDPOINT_URL_STS``,
+    ``AWS_ENDPOINT_URL_ORGANIZATIONS``): they stay on the emulator in a shell that sets its own
+    ``AWS_ENDPOINT_URL`` for SES alone. The credentials are fake: the emulator checks no
+    signature, but botocore signs every request and sends none without credentials; the key
+    belongs to the default account; the region of the signature is the emulated region.
     """
     return {
         "AWS_ENDPOINT_URL": url,
+        "AWS_ENDPOINT_URL_STS": url,
+        "AWS_ENDPOINT_URL_ORGANIZATIONS": url,
         "AWS_ACCESS_KEY_ID": "emulator",
         "AWS_SECRET_ACCESS_KEY": "emulator",
         "AWS_DEFAULT_REGION": "us-east-1",

@@ -7,7 +7,11 @@ A key nobody registered belongs to :data:`DEFAULT_ACCOUNT` as an IAM user named 
 key, so every existing client (``AWS_ACCESS_KEY_ID=testing``) keeps working unchanged.
 
 Keys are registered by the emulator's owner (tests: to tell two writers apart) and by STS
-``AssumeRole``, which issues keys bound to the role's account.
+``AssumeRole``, which issues keys bound to the role's account, with a session token and an
+expiry time. :func:`credential_problem` says when a request's credentials must be refused:
+an expired key, a key issued with a session token signed without it, and the access key ids
+starting ``EXPIRED`` or ``INVALID`` (a shortcut for tests). Keys are never forgotten: an expired
+key must stay expired, not fall back to the default account.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from enum import Enum
 
 from driftcheck.emulator.wire import Headers
 
@@ -39,7 +44,9 @@ class Identity:
     type: str  # an IdentityType value
     user_name: str  # the IAM user name; for an assumed role, the role name
     access_key_id: str
-    principal_id: str = ""
+    principal_id: str = ""  # AIDA... for a user; ARO...:SESSION for an assumed role
+    session_token: str = ""  # issued keys: the X-Amz-Security-Token every request must carry
+    expires_at: float | None = None  # issued keys: refused from this time.time() on
 
     @classmethod
     def iam_user(cls, access_key_id: str, name: str, account_id: str = DEFAULT_ACCOUNT) -> Identity:
@@ -51,6 +58,27 @@ class Identity:
             access_key_id=access_key_id,
             principal_id=f"AIDA{access_key_id[-12:].upper()}",
         )
+
+
+class CredentialProblem(Enum):
+    """Why a request's credentials are refused (each protocol words it its own way)."""
+
+    EXPIRED = "expired"
+    INVALID = "invalid"
+
+
+def credential_problem(
+    identity: Identity, headers: Headers, now: float
+) -> CredentialProblem | None:
+    """What is wrong with the credentials of a request signed by ``identity`` at ``now``."""
+    key = identity.access_key_id
+    expired = identity.expires_at is not None and now >= identity.expires_at
+    if key.startswith("EXPIRED") or expired:
+        return CredentialProblem.EXPIRED
+    token = headers.get("X-Amz-Security-Token") or ""
+    if key.startswith("INVALID") or (identity.session_token and token != identity.session_token):
+        return CredentialProblem.INVALID
+    return None
 
 
 def access_key_of(headers: Headers) -> str:

@@ -21,7 +21,6 @@ from typing import Any
 from driftcheck.emulator.service import EmulatedService
 from driftcheck.emulator.wire import (
     BAD_REQUEST,
-    JSON_CONTENT_TYPE,
     Answer,
     ErrorKind,
     ServiceError,
@@ -97,7 +96,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             f"{self.protocol_version} {answer.status} {HTTPStatus(answer.status).phrase}",
             f"Date: {self.date_time_string()}",
             f"x-amzn-RequestId: {uuid.uuid4()}",
-            f"Content-Type: {JSON_CONTENT_TYPE}",
+            f"Content-Type: {answer.content_type}",
             f"Content-Length: {len(answer.body)}",
             *(f"{name}: {value}" for name, value in answer.headers),
         ]

@@ -14,11 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from driftcheck.emulator.faults import FaultInjector, Faults, Verdict
-from driftcheck.emulator.identity import Identities
+from driftcheck.emulator.identity import CredentialProblem, Identities, credential_problem
 from driftcheck.emulator.operations import OPERATIONS, Call
 from driftcheck.emulator.routes import Route, Router
-from driftcheck.emulator.state import DEFAULT_REGION, Regions, State, parse_state
+from driftcheck.emulator.state import DEFAULT_REGION, Fleet, StateDocument, parse_state
 from driftcheck.emulator.stats import Counters, Outcome
+from driftcheck.emulator.sts import StsService
 from driftcheck.emulator.wire import (
     ACCESS_DENIED,
     BAD_REQUEST,
@@ -38,10 +39,12 @@ from driftcheck.errors import EmulatorError
 CONTROL_PREFIX = "/_emulator/"
 # SigV4: "AWS4-HMAC-SHA256 Credential=AKID/20261129/us-east-1/ses/aws4_request, ..."
 _CREDENTIAL_SCOPE = re.compile(r"Credential=([^/,\s]*)/\d{8}/([^/,\s]+)/([^/,\s]+)/")
-# Access key ids that make the emulator reject the credentials, as AWS does for bad ones.
-_REJECTED_KEYS = {
-    "EXPIRED": ServiceError(EXPIRED_TOKEN, "The security token included in the request is expired"),
-    "INVALID": ServiceError(
+# Refused credentials (identity.credential_problem), as SES answers them.
+_REJECTED = {
+    CredentialProblem.EXPIRED: ServiceError(
+        EXPIRED_TOKEN, "The security token included in the request is expired"
+    ),
+    CredentialProblem.INVALID: ServiceError(
         UNRECOGNIZED_CLIENT, "The security token included in the request is invalid."
     ),
 }
@@ -63,16 +66,6 @@ def signing_service(headers: Headers) -> str:
     return found.group(3) if found is not None else ""
 
 
-def rejected_credentials(headers: Headers) -> ServiceError | None:
-    """The error for an access key id starting with ``EXPIRED`` or ``INVALID``, else None."""
-    found = _CREDENTIAL_SCOPE.search(headers.get("Authorization") or "")
-    key = found.group(1) if found is not None else ""
-    for prefix, error in _REJECTED_KEYS.items():
-        if key.startswith(prefix):
-            return error
-    return None
-
-
 # Another AWS service answered at the same address (STS, Organizations, CloudTrail), chosen by
 # the SigV4 signing name of the request: (method, path, query, headers, body) -> Answer.
 OtherService = Callable[[str, str, str, Headers, bytes], Answer]
@@ -81,13 +74,14 @@ OtherService = Callable[[str, str, str, Headers, bytes], Answer]
 class EmulatedService:
     """The state, the faults and the counters, and what a request does to them."""
 
-    def __init__(self, state: State, faults: Faults | None = None) -> None:
-        self.state = state
+    def __init__(self, state: Fleet, faults: Faults | None = None) -> None:
+        self.state = state  # every account's sets; a request works on its caller's account
         self.faults = FaultInjector(faults)
         self.counters = Counters()
         self.router = Router(OPERATIONS)
         self.identities = Identities()  # who signed each request (access key id → identity)
         self.other_services: dict[str, OtherService] = {}  # signing name -> handler
+        self.other_services["sts"] = StsService(state, self.identities, self.counters)
 
     def handle(self, method: str, target: str, headers: Headers, body: bytes) -> Answer:
         path, _, query = target.partition("?")
@@ -103,9 +97,12 @@ class EmulatedService:
             traceback.print_exc()
             return error_answer(ServiceError(INTERNAL_FAILURE, "Internal emulator error."))
 
-    def reset(self, regions: Regions) -> None:
-        """Replace the state with ``regions`` (validated) and clear the counters."""
-        self.state.replace(regions)
+    def reset(self, document: StateDocument) -> None:
+        """Replace the state with ``document`` (validated) and clear the counters.
+
+        Keys registered in :attr:`identities` (STS-issued ones too) stay valid.
+        """
+        self.state.replace(document)
         self.counters.reset()
 
     # --- the API --------------------------------------------------------------------------
@@ -134,12 +131,15 @@ class EmulatedService:
         body: bytes,
     ) -> tuple[Outcome, Answer]:
         try:
-            rejected = rejected_credentials(headers)
-            if rejected is not None:
-                return Outcome.ERROR, error_answer(rejected)
+            identity = self.identities.of(headers)
+            problem = credential_problem(identity, headers, time.time())
+            if problem is not None:
+                return Outcome.ERROR, error_answer(_REJECTED[problem])
+            region = region_of(headers)
             params = route.parse(path_params, query, headers, body)
             set_name = params.get("ConfigurationSetName")
-            verdict = self.faults.verdict(set_name if isinstance(set_name, str) else None)
+            set_name = set_name if isinstance(set_name, str) else None
+            verdict = self.faults.verdict(set_name, identity.account_id, region)
             if verdict is Verdict.THROTTLE:
                 error = ServiceError(TOO_MANY_REQUESTS, "Too many requests have been made.")
                 return Outcome.THROTTLED, error_answer(error)
@@ -147,13 +147,12 @@ class EmulatedService:
                 error = ServiceError(INTERNAL_FAILURE, "We encountered an internal error.")
                 return Outcome.FAILED, error_answer(error)
             if verdict is Verdict.DENY:
-                message = (
-                    f"User is not authorized to perform ses:{route.operation} on configuration "
-                    f"set {set_name}"
+                message = f"User is not authorized to perform ses:{route.operation}" + (
+                    f" on configuration set {set_name}" if set_name is not None else ""
                 )
                 return Outcome.ERROR, error_answer(ServiceError(ACCESS_DENIED, message))
             route.validate(params)
-            call = Call(route.schema, self.state, region_of(headers), params)
+            call = Call(route.schema, self.state.account(identity.account_id), region, params)
             result = OPERATIONS[route.operation](call)
         except ServiceError as e:
             return Outcome.ERROR, error_answer(e)
@@ -179,7 +178,7 @@ class EmulatedService:
             if endpoint == ("POST", "reset"):
                 document = _json_body(body, default=None)
                 origin = "The reset request body"
-                self.reset({} if document is None else parse_state(document, origin))
+                self.reset(StateDocument() if document is None else parse_state(document, origin))
                 return json_answer({})
         except EmulatorError as e:
             return error_answer(ServiceError(BAD_REQUEST, str(e)))

@@ -64,6 +64,7 @@ class Answer:
     status: int
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
+    content_type: str = JSON_CONTENT_TYPE
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"))

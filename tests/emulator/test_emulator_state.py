@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from driftcheck.emulator import DEMO_STATE, Emulator, start_emulator
+from driftcheck.emulator.identity import DEFAULT_ACCOUNT
 from driftcheck.emulator.state import read_state_file
 from driftcheck.errors import EmulatorError
 from tests.emulator.helpers import EVENT_BUS, TOPIC, cloudwatch, destinations, document, sns
@@ -89,7 +90,9 @@ def test_seed_document_is_not_shared(emulator: Emulator) -> None:
 
 
 def test_demo_state_is_valid_and_realistic() -> None:
-    regions = read_state_file(DEMO_STATE)
+    document = read_state_file(DEMO_STATE)
+    assert set(document.sets) == {DEFAULT_ACCOUNT}  # the single-account format
+    regions = document.sets[DEFAULT_ACCOUNT]
     assert set(regions) == {"us-east-1"}
     assert set(regions["us-east-1"]) == {"marketing", "transactional"}
     blocks = {
