@@ -31,6 +31,7 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from driftcheck.emulator.faults import Faults
+from driftcheck.emulator.identity import Identities
 from driftcheck.emulator.server import LOOPBACK, EmulatorServer
 from driftcheck.emulator.service import EmulatedService
 from driftcheck.emulator.state import Fleet, StateDocument, parse_state, read_state_file
@@ -163,6 +164,11 @@ class Emulator:
         Registered keys (STS-issued ones too) stay: they keep their account.
         """
         self._service.reset(load_state(state))
+
+    @property
+    def identities(self) -> Identities:
+        """Access key id → identity: register a key here to make it a caller of another account."""
+        return self._service.identities
 
     @property
     def state(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 from driftcheck.emulator.faults import FaultInjector, Faults, Verdict
 from driftcheck.emulator.identity import CredentialProblem, Identities, credential_problem
 from driftcheck.emulator.operations import OPERATIONS, Call
+from driftcheck.emulator.organizations import OrganizationsService
 from driftcheck.emulator.routes import Route, Router
 from driftcheck.emulator.state import DEFAULT_REGION, Fleet, StateDocument, parse_state
 from driftcheck.emulator.stats import Counters, Outcome
@@ -82,6 +83,9 @@ class EmulatedService:
         self.identities = Identities()  # who signed each request (access key id → identity)
         self.other_services: dict[str, OtherService] = {}  # signing name -> handler
         self.other_services["sts"] = StsService(state, self.identities, self.counters)
+        self.other_services["organizations"] = OrganizationsService(
+            state, self.identities, self.counters
+        )
 
     def handle(self, method: str, target: str, headers: Headers, body: bytes) -> Answer:
         path, _, query = target.partition("?")

@@ -230,6 +230,7 @@ def test_expired_credentials_are_refused_by_every_service(
     expiration = credentials["Expiration"].timestamp()
     assert expiration - time.time() <= 2  # the short lifetime (rounded up) is the one reported
     sesv2 = keyed("sesv2", credentials)
+    organizations = keyed("organizations", credentials)
 
     wait_until(expiration)
 
@@ -240,6 +241,8 @@ def test_expired_credentials_are_refused_by_every_service(
     )
     with api_error("ExpiredToken", 403):
         keyed("sts", credentials).get_caller_identity()
+    with api_error("ExpiredTokenException", 400):
+        organizations.list_accounts()
 
 
 def test_a_role_profile_refreshes_its_credentials_through_assume_role_mid_run(
