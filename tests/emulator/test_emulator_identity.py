@@ -39,7 +39,7 @@ def test_a_registered_key_is_its_identity_until_cleared() -> None:
 
 def test_requests_signed_for_another_service_go_to_its_handler() -> None:
     from driftcheck.emulator.service import EmulatedService, signing_service
-    from driftcheck.emulator.state import State
+    from driftcheck.emulator.state import Fleet
     from driftcheck.emulator.wire import json_answer
 
     sts = {"Authorization": SIGNED["Authorization"].replace("/ses/", "/sts/")}
@@ -48,7 +48,7 @@ def test_requests_signed_for_another_service_go_to_its_handler() -> None:
         "sts",
         "",
     )
-    service = EmulatedService(State())
+    service = EmulatedService(Fleet())
     seen: list[tuple[str, str]] = []
 
     def answer(method: str, path: str, query: str, headers: object, body: bytes) -> object:
