@@ -123,7 +123,8 @@ class EmulatedService:
             if delay > 0:
                 time.sleep(delay)  # no lock is held here
             outcome, answer = self._call(route, path_params, query, headers, body)
-        self.counters.record(route.api.value, route.operation, outcome)
+        target = f"{self.identities.of(headers).account_id}/{region_of(headers)}"
+        self.counters.record(route.api.value, route.operation, outcome, target)
         return answer
 
     def _call(

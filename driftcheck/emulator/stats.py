@@ -1,4 +1,4 @@
-"""Counts of API requests by operation and outcome, for tests and benchmarks."""
+"""Counts of API requests by operation, outcome, API and target, for tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -24,9 +24,12 @@ class Stats:
 
     ``calls`` counts every API request routed to an operation, whatever its outcome; ``ok``,
     ``errors``, ``throttled`` and ``failed`` split the same requests by outcome. ``by_api`` splits
-    ``calls`` by API (``pinpoint-email``, ``sesv2``); ``unrouted`` counts requests that matched
-    no operation; ``max_in_flight`` is the most API requests ever handled at once (it shows
-    whether concurrent clients were served concurrently).
+    ``calls`` by API (``pinpoint-email``, ``sesv2``, and ``sts`` / ``organizations`` for the
+    calls those answered, e.g. ``by_api["sts"]["AssumeRole"]``); ``by_target`` splits the SES
+    requests by the caller's ``ACCOUNT/REGION`` into ``calls`` and ``throttled`` (the pacing of
+    each target); ``unrouted`` counts requests that matched no operation; ``max_in_flight`` is
+    the most API requests ever handled at once (it shows whether concurrent clients were
+    served concurrently).
     """
 
     calls: Mapping[str, int] = field(default_factory=dict)
@@ -35,6 +38,7 @@ class Stats:
     throttled: Mapping[str, int] = field(default_factory=dict)
     failed: Mapping[str, int] = field(default_factory=dict)
     by_api: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    by_target: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     unrouted: int = 0
     max_in_flight: int = 0
 
@@ -51,6 +55,7 @@ class Stats:
             "throttled": dict(self.throttled),
             "failed": dict(self.failed),
             "by_api": {api: dict(counts) for api, counts in self.by_api.items()},
+            "by_target": {target: dict(counts) for target, counts in self.by_target.items()},
             "unrouted": self.unrouted,
             "max_in_flight": self.max_in_flight,
         }
@@ -67,6 +72,7 @@ class Counters:
     def reset(self) -> None:
         with self._lock:
             self._counts: Counter[tuple[str, str, Outcome]] = Counter()
+            self._targets: Counter[tuple[str, Outcome]] = Counter()
             self._unrouted = 0
             self._max_in_flight = self._in_flight
 
@@ -82,9 +88,12 @@ class Counters:
             with self._lock:
                 self._in_flight -= 1
 
-    def record(self, api: str, operation: str, outcome: Outcome) -> None:
+    def record(self, api: str, operation: str, outcome: Outcome, target: str = "") -> None:
+        """Count one request; ``target`` (``ACCOUNT/REGION``) for SES requests."""
         with self._lock:
             self._counts[(api, operation, outcome)] += 1
+            if target:
+                self._targets[(target, outcome)] += 1
 
     def record_unrouted(self) -> None:
         with self._lock:
@@ -93,6 +102,7 @@ class Counters:
     def snapshot(self) -> Stats:
         with self._lock:
             counts = list(self._counts.items())
+            targets = list(self._targets.items())
             unrouted = self._unrouted
             max_in_flight = self._max_in_flight
         calls: Counter[str] = Counter()
@@ -102,6 +112,12 @@ class Counters:
             calls[operation] += count
             by_outcome[outcome][operation] += count
             by_api.setdefault(api, Counter())[operation] += count
+        by_target: dict[str, dict[str, int]] = {}
+        for (target, outcome), count in sorted(targets, key=lambda item: item[0][0]):
+            split = by_target.setdefault(target, {"calls": 0, "throttled": 0})
+            split["calls"] += count
+            if outcome is Outcome.THROTTLED:
+                split["throttled"] += count
         return Stats(
             calls=_sorted(calls),
             ok=_sorted(by_outcome[Outcome.OK]),
@@ -109,6 +125,7 @@ class Counters:
             throttled=_sorted(by_outcome[Outcome.THROTTLED]),
             failed=_sorted(by_outcome[Outcome.FAILED]),
             by_api={api: _sorted(ops) for api, ops in sorted(by_api.items())},
+            by_target=by_target,
             unrouted=unrouted,
             max_in_flight=max_in_flight,
         )

@@ -56,7 +56,11 @@ def test_each_account_and_region_has_its_own_rate_bucket(fleet: Emulator, client
     # every target gets its burst whatever the others did: 4 buckets, not one
     burst_then_throttled = {("", 200): 1, ("TooManyRequestsException", 429): 2}
     assert counts == dict.fromkeys(targets, burst_then_throttled)
-    assert fleet.stats().throttled == {"GetConfigurationSet": 8}
+    stats = fleet.stats()
+    assert stats.throttled == {"GetConfigurationSet": 8}
+    assert stats.by_target == {
+        f"{account}/{region}": {"calls": 3, "throttled": 2} for account, region in targets
+    }
 
 
 def test_a_target_can_have_its_own_cap(fleet: Emulator, client: Any) -> None:
@@ -67,6 +71,10 @@ def test_a_target_can_have_its_own_cap(fleet: Emulator, client: Any) -> None:
 
     assert slow == {("", 200): 1, ("TooManyRequestsException", 429): 2}
     assert fast == {("", 200): 3}
+    assert fleet.stats().to_json()["by_target"] == {
+        f"{PROD}/eu-west-1": {"calls": 3, "throttled": 2},
+        f"{PROD}/us-east-1": {"calls": 3, "throttled": 0},
+    }
 
 
 def test_a_denied_account_cannot_read_while_others_can(fleet: Emulator, client: Any) -> None:
