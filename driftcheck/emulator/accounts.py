@@ -9,7 +9,8 @@ defaults, chosen so that a fleet test needs to declare only what it is about:
   ``roles`` has exactly those: another name is refused, as AWS refuses a role that does not
   exist. A role may require an ExternalId (its trust policy's ``sts:ExternalId`` condition) or
   be ``denied`` (its trust policy does not name the caller). A role of an account that is not
-  in the state is refused. The default account (:data:`DEFAULT_ACCOUNT`) is always in the state.
+  in the state, or not ACTIVE (SUSPENDED, PENDING_CLOSURE), is refused. The default account
+  (:data:`DEFAULT_ACCOUNT`) is always in the state.
 - **Organization.** Enabled when any account is declared, managed by the default account, and
   its members are the declared accounts (declare the management account too to list it, as
   AWS lists it). The management account and the delegated administrators may call

@@ -1,7 +1,8 @@
 """STS at the emulator's address: ``AssumeRole`` and ``GetCallerIdentity`` (query protocol).
 
 ``AssumeRole`` checks the role's trust (:mod:`driftcheck.emulator.accounts`: the role must
-exist in an account of the state, not be denied, and get the ExternalId it requires) and
+exist in an ACTIVE account of the state, not be denied, and get the ExternalId it requires:
+nobody signs in to a suspended or closing account) and
 issues new keys bound to the role's account: ``ASIA...`` access key ids registered in
 :class:`~driftcheck.emulator.identity.Identities` as ``AssumedRole`` identities
 (``arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION``), so every SES call signed with them works
@@ -130,7 +131,7 @@ class StsService:
         account_id, role_name = found.groups()
         config = self._fleet.config
         account = config.account(account_id)
-        role = None if account is None else account.role(role_name)
+        role = None if account is None or account.status != "ACTIVE" else account.role(role_name)
         if (
             role is None
             or role.denied

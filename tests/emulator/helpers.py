@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import http.client
+import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -61,3 +63,27 @@ def destinations(client: Any, set_name: str) -> dict[str, dict[str, Any]]:
     """Destination name -> definition (without Name), as the client parsed them."""
     found = client.get_configuration_set_event_destinations(ConfigurationSetName=set_name)
     return {d.pop("Name"): d for d in found["EventDestinations"]}
+
+
+def count_codes(call: Callable[[], Any], times: int) -> dict[tuple[str, int], int]:
+    """How many of ``times`` calls ended with each (error code, status); success is ("", 200)."""
+    counts: dict[tuple[str, int], int] = {}
+    for _ in range(times):
+        try:
+            call()
+            key = ("", 200)
+        except ClientError as e:
+            key = (e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def request(emu: Any, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    """(status, decoded JSON) of a raw HTTP request to the emulator ``emu`` (control endpoints)."""
+    connection = http.client.HTTPConnection("127.0.0.1", emu.port)
+    payload = None if body is None else (body if isinstance(body, str) else json.dumps(body))
+    connection.request(method, path, body=payload)
+    response = connection.getresponse()
+    data = json.loads(response.read())
+    connection.close()
+    return response.status, data

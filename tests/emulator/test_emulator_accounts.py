@@ -12,8 +12,7 @@ from driftcheck.emulator import Emulator
 from driftcheck.emulator.identity import DEFAULT_ACCOUNT, Identity
 from driftcheck.errors import EmulatorError
 from tests.emulator.conftest import ClientFactory
-from tests.emulator.helpers import cloudwatch, destinations, document, sns
-from tests.emulator.test_emulator_state import request
+from tests.emulator.helpers import cloudwatch, destinations, document, request, sns
 
 PROD = "111111111111"
 FLEET: dict[str, Any] = {

@@ -9,30 +9,16 @@ from typing import Any
 
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from driftcheck.emulator import Emulator, Faults
 from driftcheck.errors import EmulatorError
-from tests.emulator.helpers import api_error, destinations, document, sns
+from tests.emulator.helpers import api_error, count_codes, destinations, document, sns
 
 
 @pytest.fixture
 def one_set(emulator: Emulator) -> Emulator:
     emulator.reset(document({"us-east-1": {"s": {}, "broken": {}}}))
     return emulator
-
-
-def count_codes(call: Any, times: int) -> dict[tuple[str, int], int]:
-    """How many of ``times`` calls ended with each (error code, status); success is ("", 200)."""
-    counts: dict[tuple[str, int], int] = {}
-    for _ in range(times):
-        try:
-            call()
-            key = ("", 200)
-        except ClientError as e:
-            key = (e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])
-        counts[key] = counts.get(key, 0) + 1
-    return counts
 
 
 def test_throttle_rate_is_seeded_and_exact(one_set: Emulator, sesv2: Any) -> None:

@@ -10,8 +10,7 @@ from driftcheck.emulator import Emulator, Faults
 from driftcheck.emulator.identity import DEFAULT_ACCOUNT, Identity
 from driftcheck.errors import EmulatorError
 from tests.emulator.conftest import NO_RETRIES
-from tests.emulator.helpers import api_error
-from tests.emulator.test_emulator_faults import count_codes
+from tests.emulator.helpers import api_error, count_codes
 
 PROD = "111111111111"
 SETS = {"us-east-1": {"s": {}}, "eu-west-1": {"s": {}}}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,15 @@ from driftcheck.emulator import DEMO_STATE, Emulator, start_emulator
 from driftcheck.emulator.identity import DEFAULT_ACCOUNT
 from driftcheck.emulator.state import read_state_file
 from driftcheck.errors import EmulatorError
-from tests.emulator.helpers import EVENT_BUS, TOPIC, cloudwatch, destinations, document, sns
+from tests.emulator.helpers import (
+    EVENT_BUS,
+    TOPIC,
+    cloudwatch,
+    destinations,
+    document,
+    request,
+    sns,
+)
 
 SEED = document(
     {
@@ -170,16 +177,6 @@ def test_reset_with_invalid_state_keeps_the_old_state(emulator: Emulator) -> Non
     with pytest.raises(EmulatorError):
         emulator.reset(BAD_DOCUMENTS["unknown event type"])
     assert "busy" in emulator.state["regions"]["us-east-1"]
-
-
-def request(emu: Emulator, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    connection = http.client.HTTPConnection("127.0.0.1", emu.port)
-    payload = None if body is None else (body if isinstance(body, str) else json.dumps(body))
-    connection.request(method, path, body=payload)
-    response = connection.getresponse()
-    data = json.loads(response.read())
-    connection.close()
-    return response.status, data
 
 
 def test_control_endpoints(emulator: Emulator, pinpoint: Any) -> None:

@@ -17,6 +17,7 @@ from tests.emulator.helpers import api_error, sns
 
 PROD = "111111111111"
 STAGING = "222222222222"
+SUSPENDED = "444444444444"
 READ = "driftcheck-read"
 
 
@@ -41,6 +42,7 @@ FLEET = {
             },
         },
         STAGING: {"name": "staging", "regions": {"us-east-1": {"staging-set": {}}}},
+        SUSPENDED: {"status": "SUSPENDED"},
     },
 }
 
@@ -147,8 +149,16 @@ def denied_message(caller_arn: str, role_arn: str) -> str:
         (role(PROD, "locked"), None),  # its trust policy does not name the caller
         (role(PROD, "unknown"), None),  # prod declares its roles: no such role
         (role("333333333333"), None),  # an account that is not in the state
+        (role(SUSPENDED), None),  # nobody signs in to a suspended account
     ],
-    ids=["missing-external-id", "wrong-external-id", "denied", "no-such-role", "unknown-account"],
+    ids=[
+        "missing-external-id",
+        "wrong-external-id",
+        "denied",
+        "no-such-role",
+        "unknown-account",
+        "suspended-account",
+    ],
 )
 def test_untrusted_assume_role_is_access_denied(
     fleet: Emulator, sts: Any, role_arn: str, external_id: str | None
