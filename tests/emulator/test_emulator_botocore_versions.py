@@ -27,6 +27,7 @@ from driftcheck.emulator.operations import OPERATIONS
 from driftcheck.emulator.routes import WIRE_VARIANTS, build_route
 from driftcheck.emulator.schema import api_schema
 from driftcheck.model import Api
+from tests.conftest import isolated_aws_env
 
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent
@@ -164,3 +165,49 @@ def test_both_sesv2_listing_routes_read_their_parameters(emulator: Emulator) -> 
     )
     assert call("GET", "/v2/email/configuration-sets?PageSize=two")[0] == 400
     connection.close()
+
+
+_FLEET_SCRIPT = """
+import json, sys
+import boto3
+url, role = sys.argv[1:]
+keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+where = {"endpoint_url": url, "region_name": "us-east-1"}
+sts = boto3.client("sts", **where, **keys)
+issued = sts.assume_role(RoleArn=role, RoleSessionName="oldest")["Credentials"]
+sesv2 = boto3.client(
+    "sesv2",
+    **where,
+    aws_access_key_id=issued["AccessKeyId"],
+    aws_secret_access_key=issued["SecretAccessKey"],
+    aws_session_token=issued["SessionToken"],
+)
+organizations = boto3.client("organizations", **where, **keys)
+print(json.dumps({
+    "caller": sts.get_caller_identity()["Account"],
+    "sets": sesv2.list_configuration_sets()["ConfigurationSets"],
+    "accounts": [a["Id"] for a in organizations.list_accounts()["Accounts"]],
+}))
+"""
+
+
+def test_the_oldest_botocore_assumes_roles_and_lists_accounts(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """STS (query/XML) and Organizations (JSON 1.1) answers parse in botocore 1.34 too."""
+    emulator.reset(
+        {"version": 1, "accounts": {"111111111111": {"regions": {"us-east-1": {"prod": {}}}}}}
+    )
+    done = subprocess.run(
+        [oldest_python(), "-c", _FLEET_SCRIPT, emulator.url, "arn:aws:iam::111111111111:role/r"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=isolated_aws_env(tmp_path),
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "caller": "123456789012",
+        "sets": ["prod"],
+        "accounts": ["111111111111"],
+    }
