@@ -17,7 +17,8 @@ from driftcheck.errors import EmulatorError
 
 @dataclass(frozen=True)
 class Faults:
-    """What goes wrong, for every API request (never for the ``/_emulator/`` endpoints).
+    """What goes wrong, for every SES API request (never for the ``/_emulator/`` endpoints,
+    STS or Organizations).
 
     - ``latency_ms``: added to every API request (the handler sleeps without holding a lock).
     - ``throttle_rate``: fraction (0..1) of API requests answered 429 TooManyRequestsException,

@@ -3,8 +3,9 @@
 A request is ``POST /`` with ``X-Amz-Target: AWSOrganizationsV20161128.ListAccounts`` and a JSON
 body; an answer is JSON (``application/x-amz-json-1.1``), an error ``{"__type": <Code>,
 "Message": ...}`` with HTTP 400, as the model declares Organizations' errors. The accounts are
-those declared in the state document, sorted by id, at most ``MaxResults`` (1-20, default 20)
-a page with a ``NextToken``. Who may list them: :class:`~driftcheck.emulator.accounts.Organization`.
+those declared in the state document, sorted by id, at most ``MaxResults`` a page (the
+model's range, 1-20; default 20) with a ``NextToken``. Who may list them:
+:class:`~driftcheck.emulator.accounts.Organization`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from driftcheck.emulator.wire import Answer, Headers, encode_json
 API = "organizations"
 TARGET_PREFIX = "AWSOrganizationsV20161128."
 JSON_11 = "application/x-amz-json-1.1"
-MAX_RESULTS = 20  # the MaxResults range of the organizations model is 1-20
 _TOKEN_PREFIX = "accounts-after:"
 _REJECTED = {
     CredentialProblem.EXPIRED: QueryError(
@@ -81,9 +81,11 @@ class OrganizationsService:
             raise QueryError(
                 "AccessDeniedException", 400, "You don't have permissions to access this resource."
             )
-        limit = params.get("MaxResults", MAX_RESULTS)
-        if not 1 <= limit <= MAX_RESULTS:
-            raise _invalid_input(f"MaxResults must be between 1 and {MAX_RESULTS}.")
+        # botocore checks the minimum, not the maximum: the service does (1-20 in the model)
+        most = _input_shape("ListAccounts").members["MaxResults"].metadata["max"]
+        limit = params.get("MaxResults", most)
+        if not 1 <= limit <= most:
+            raise _invalid_input(f"MaxResults must be between 1 and {most}.")
         token = params.get("NextToken")
         after = _decode_token(token) if token is not None else ""
         ids = sorted(account_id for account_id in members if account_id > after)
@@ -101,10 +103,13 @@ def _json_input(operation: str, body: bytes) -> dict[str, Any]:
         params = json.loads(body or b"{}")
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise QueryError("SerializationException", 400, "The request body is not JSON.") from None
-    shape = service_model(API).operation_model(operation).input_shape
-    check_input(shape, params, code="InvalidInputException")
+    check_input(_input_shape(operation), params, code="InvalidInputException")
     result: dict[str, Any] = params
     return result
+
+
+def _input_shape(operation: str) -> Any:
+    return service_model(API).operation_model(operation).input_shape
 
 
 def _described(account: Account, organization: Organization) -> dict[str, Any]:

@@ -57,8 +57,6 @@ from driftcheck.emulator.stats import Counters, Outcome
 from driftcheck.emulator.wire import Answer, Headers
 
 API = "sts"
-# STS's own pattern of RoleSessionName (roleSessionNameType in the model)
-_SESSION_NAME = re.compile(r"[\w+=,.@-]*")
 _KEY_CHARACTERS = string.ascii_uppercase + string.digits
 _SECRET_CHARACTERS = string.ascii_letters + string.digits + "+/"
 # Refused credentials (identity.credential_problem), as STS answers them.
@@ -119,11 +117,12 @@ class StsService:
     def _assume_role(self, caller: Identity, params: Mapping[str, Any]) -> dict[str, Any]:
         role_arn: str = params["RoleArn"]
         session: str = params["RoleSessionName"]
-        if not _SESSION_NAME.fullmatch(session):
+        # botocore checks lengths, not patterns: the service does (roleSessionNameType's)
+        pattern = service_model(API).shape_for("roleSessionNameType").metadata["pattern"]
+        if not re.fullmatch(pattern, session):
             raise validation_error(
                 f"1 validation error detected: Value '{session}' at 'roleSessionName' failed "
-                r"to satisfy constraint: Member must satisfy regular expression pattern: "
-                r"[\w+=,.@-]*"
+                f"to satisfy constraint: Member must satisfy regular expression pattern: {pattern}"
             )
         found = ROLE_ARN.fullmatch(role_arn)
         if found is None:
