@@ -10,7 +10,8 @@ Keys are registered by the emulator's owner (tests: to tell two writers apart) a
 ``AssumeRole``, which issues keys bound to the role's account, with a session token and an
 expiry time. :func:`credential_problem` says when a request's credentials must be refused:
 an expired key, a key issued with a session token signed without it, and the access key ids
-starting ``EXPIRED`` or ``INVALID`` (a shortcut for tests). Keys are never forgotten: an expired
+starting ``EXPIRED`` or ``INVALID`` (a shortcut for tests), and a temporary (``ASIA``) key the
+emulator did not issue. Keys are never forgotten: an expired
 key must stay expired, not fall back to the default account.
 """
 
@@ -76,7 +77,11 @@ def credential_problem(
     if key.startswith("EXPIRED") or expired:
         return CredentialProblem.EXPIRED
     token = headers.get("X-Amz-Security-Token") or ""
-    if key.startswith("INVALID") or (identity.session_token and token != identity.session_token):
+    # ASIA: temporary keys, which only STS issues; one this emulator did not issue (left over
+    # from another run) is refused rather than taken for a user of the default account
+    unissued = key.startswith("ASIA") and not identity.session_token
+    wrong_token = bool(identity.session_token) and token != identity.session_token
+    if key.startswith("INVALID") or unissued or wrong_token:
         return CredentialProblem.INVALID
     return None
 

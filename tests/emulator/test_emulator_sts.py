@@ -227,6 +227,17 @@ def test_issued_keys_without_their_session_token_are_invalid(
         keyed("sts", forged).get_caller_identity()
 
 
+def test_temporary_keys_the_emulator_did_not_issue_are_invalid(
+    fleet: Emulator, keyed: ClientFactory
+) -> None:
+    """Not a user of the default account: stale keys of another run must not read its sets."""
+    stale = {"AccessKeyId": "ASIAOLDRUN0000000000", "SecretAccessKey": "x", "SessionToken": "t"}
+    with api_error("UnrecognizedClientException", 403):
+        keyed("sesv2", stale).list_configuration_sets()
+    with api_error("InvalidClientTokenId", 403):
+        keyed("sts", stale).get_caller_identity()
+
+
 def wait_until(moment: float) -> None:
     while time.time() < moment:
         time.sleep(0.05)
