@@ -47,6 +47,7 @@ from typing import Any
 
 from driftcheck.emulator.accounts import (
     ACCOUNT_ID,
+    DEFAULT_SESSION_SECONDS,
     JOINED_METHODS,
     ROLE_NAME,
     STATUSES,
@@ -291,7 +292,11 @@ class Fleet:
             return found
 
     def dump(self) -> dict[str, Any]:
-        """A state document of everything held (empty regions and accounts left out)."""
+        """A state document of everything held (empty regions and accounts left out).
+
+        An account that was not declared but got sets (a registered key of another account
+        wrote them) is dumped with its sets only; reloaded, it is a declared account.
+        """
         with self._lock:
             states = dict(self._states)
             config = self._config
@@ -381,7 +386,8 @@ def _parse_document(document: Any) -> StateDocument:
     if "sts" in root:
         sts = _mapping(root["sts"], '"sts"')
         _known(sts, {"credential_lifetime_seconds"}, "key of sts")
-        lifetime = _integer(sts, "credential_lifetime_seconds", "sts", None, minimum=1)
+        if "credential_lifetime_seconds" in sts:
+            lifetime = _integer(sts, "credential_lifetime_seconds", "sts", 0, minimum=1)
     return StateDocument(sets, FleetConfig(accounts, organization, lifetime))
 
 
@@ -411,12 +417,8 @@ def _choice(entry: Mapping[str, Any], key: str, where: str, choices: tuple[str, 
     return str(value)
 
 
-def _integer(
-    entry: Mapping[str, Any], key: str, where: str, default: int | None, minimum: int
-) -> int | None:
+def _integer(entry: Mapping[str, Any], key: str, where: str, default: int, minimum: int) -> int:
     value = entry.get(key, default)
-    if value is None:
-        return None
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise _Invalid(f"{where}.{key} must be an integer >= {minimum}, not {value!r}")
     return value
@@ -461,8 +463,7 @@ def _parse_role(entry: Mapping[str, Any], where: str) -> Role:
     denied = entry.get("denied", False)
     if not isinstance(denied, bool):
         raise _Invalid(f"{where}.denied must be true or false")
-    seconds = _integer(entry, "max_session_seconds", where, 3600, minimum=3600)
-    assert seconds is not None
+    seconds = _integer(entry, "max_session_seconds", where, DEFAULT_SESSION_SECONDS, minimum=3600)
     if seconds > 43200:
         raise _Invalid(f"{where}.max_session_seconds must be at most 43200 (12 hours)")
     return Role(external_id, denied, seconds)
