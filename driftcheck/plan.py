@@ -165,11 +165,16 @@ def _normalised(live_set: LiveSet) -> dict[str, dict[str, Any]]:
     return {name: normalise_definition(d) for name, d in live_set.destinations.items()}
 
 
+# compact JSON with every mapping's members in name order: equal states, equal texts
+# (normalised definitions are JSON data without cycles: nothing to check for)
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), check_circular=False)
+
+
 def _fingerprint(status: SetStatus, normalised: Mapping[str, Definition]) -> str | None:
     if status is SetStatus.ERROR:
         return None
-    content = dict(sorted(normalised.items())) if status is SetStatus.PRESENT else None
-    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    content = dict(normalised) if status is SetStatus.PRESENT else None
+    encoded = _FINGERPRINT_JSON.encode(content)
     return "sha256:" + hashlib.sha256(encoded.encode()).hexdigest()
 
 
@@ -333,7 +338,19 @@ _DEEPDIFF_OPTIONS: dict[str, Any] = {
 def _deepdiff_differences(expected: Definition, actual: Definition) -> list[Difference] | None:
     """deepdiff's explanation in our terms; None when it reports something we cannot map
     (a report type driftcheck does not know, or an element of a list by position)."""
-    tree = DeepDiff(_diffable(expected), _diffable(actual), **_DEEPDIFF_OPTIONS)
+    # only the members that differ: deepdiff's paths start at a definition's members, so
+    # leaving the equal ones out changes no path, and spares deepdiff hashing the event types
+    # (a set) of every pair whose destination block alone changed
+    differing = {
+        name
+        for name in expected.keys() | actual.keys()
+        if name not in expected or name not in actual or expected[name] != actual[name]
+    }
+    tree = DeepDiff(
+        _diffable({n: v for n, v in expected.items() if n in differing}),
+        _diffable({n: v for n, v in actual.items() if n in differing}),
+        **_DEEPDIFF_OPTIONS,
+    )
     differences: list[Difference] = []
     for report, levels in tree.items():
         diff_type = _REPORT_TYPES.get(report)
@@ -398,7 +415,8 @@ def _diffable(definition: Definition) -> dict[str, Any]:
     explains the pair instead.
     """
     out = dict(definition)
-    out["MatchingEventTypes"] = frozenset(out.get("MatchingEventTypes", ()))
+    if "MatchingEventTypes" in out:
+        out["MatchingEventTypes"] = frozenset(out["MatchingEventTypes"])
     cloudwatch = out.get(CLOUDWATCH)
     if isinstance(cloudwatch, Mapping):
         items = keyed_items(DIMENSIONS, cloudwatch.get(DIMENSIONS))
