@@ -196,21 +196,10 @@ def plain_install() -> Iterator[Path]:
             check=True,
         ).stdout.strip()
         (Path(site) / "bench_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "--python",
-                str(python),
-                "install",
-                "--no-deps",
-                str(REPO),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps"]
+        installed = subprocess.run([*pip, str(REPO)], capture_output=True, text=True)
+        if installed.returncode != 0:
+            raise RuntimeError(f"pip install . failed:\n{installed.stderr[-2000:]}")
         yield venv / "bin"
 
 
