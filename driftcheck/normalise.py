@@ -59,25 +59,35 @@ def _canonical_or_same(value: Any, allowed: frozenset[str]) -> Any:
     return value
 
 
+def _is_mapping(value: Any) -> bool:
+    # a dict first: isinstance against the Mapping ABC is ten times slower, on every value
+    return isinstance(value, (dict, Mapping))
+
+
+def _sorted_mapping(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy with its members in name order (names are unique: values are never compared)."""
+    return dict(sorted(mapping.items()))
+
+
 def _normalise_dimension(dimension: Any) -> Any:
-    if not isinstance(dimension, Mapping):
+    if not _is_mapping(dimension):
         return dimension
-    out = {key: dimension[key] for key in sorted(dimension)}
+    out = _sorted_mapping(dimension)
     if DIMENSION_SOURCE in out:
         out[DIMENSION_SOURCE] = _canonical_or_same(out[DIMENSION_SOURCE], _dimension_sources())
     return out
 
 
 def _dimension_sort_key(dimension: Any) -> tuple[int, str]:
-    if isinstance(dimension, Mapping):
+    if _is_mapping(dimension):
         return (0, str(dimension.get(DIMENSION_NAME, "")))
     return (1, repr(dimension))
 
 
 def _normalise_block(name: str, block: Any) -> Any:
-    if not isinstance(block, Mapping):
+    if not _is_mapping(block):
         return block
-    out = {key: block[key] for key in sorted(block)}
+    out = _sorted_mapping(block)
     if name == CLOUDWATCH and isinstance(out.get(DIMENSIONS), list):
         dimensions = [_normalise_dimension(d) for d in out[DIMENSIONS]]
         out[DIMENSIONS] = sorted(dimensions, key=_dimension_sort_key)

@@ -24,6 +24,7 @@ from deepdiff.helper import NotPresent
 
 from driftcheck.diffpath import (
     KEYED_LISTS,
+    SET_MEMBERS,
     Key,
     Member,
     Path,
@@ -165,11 +166,16 @@ def _normalised(live_set: LiveSet) -> dict[str, dict[str, Any]]:
     return {name: normalise_definition(d) for name, d in live_set.destinations.items()}
 
 
+# compact JSON with every mapping's members in name order: equal states, equal texts
+# (normalised definitions are JSON data without cycles: nothing to check for)
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), check_circular=False)
+
+
 def _fingerprint(status: SetStatus, normalised: Mapping[str, Definition]) -> str | None:
     if status is SetStatus.ERROR:
         return None
-    content = dict(sorted(normalised.items())) if status is SetStatus.PRESENT else None
-    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    content = dict(normalised) if status is SetStatus.PRESENT else None
+    encoded = _FINGERPRINT_JSON.encode(content)
     return "sha256:" + hashlib.sha256(encoded.encode()).hexdigest()
 
 
@@ -282,7 +288,8 @@ def _explains(expected: Definition, actual: Definition, differences: list[Differ
 # Every DeepDiff option that can hide or merge a difference, set explicitly (deepdiff 8.0 and
 # later accept all of them; their defaults have changed between majors before).
 _DEEPDIFF_OPTIONS: dict[str, Any] = {
-    # `__campaign` is a valid SES dimension name, and dimensions are keyed by name here:
+    # `__campaign` is a valid SES dimension name, and dimensions (by name) and event types (by
+    # item) are mapping keys here:
     # the default (True) skips every mapping key that starts with "__".
     "ignore_private_variables": False,
     # `Campaign` and `campaign` are two dimension names; ARNs are case-sensitive.
@@ -309,7 +316,7 @@ _DEEPDIFF_OPTIONS: dict[str, Any] = {
     "include_obj_callback": None,
     "include_obj_callback_strict": None,
     "custom_operators": None,
-    # order is made irrelevant by _diffable (sets, dimensions keyed by name), not by deepdiff:
+    # order is made irrelevant by _diffable (event types and dimensions keyed), not by deepdiff:
     # its ignore_order pairs items by similarity and reports repetitions in its own way
     "ignore_order": False,
     "ignore_order_func": None,
@@ -333,7 +340,19 @@ _DEEPDIFF_OPTIONS: dict[str, Any] = {
 def _deepdiff_differences(expected: Definition, actual: Definition) -> list[Difference] | None:
     """deepdiff's explanation in our terms; None when it reports something we cannot map
     (a report type driftcheck does not know, or an element of a list by position)."""
-    tree = DeepDiff(_diffable(expected), _diffable(actual), **_DEEPDIFF_OPTIONS)
+    # only the members that differ: deepdiff's paths start at a definition's members, so
+    # leaving the equal ones out changes no path, and spares deepdiff hashing the event types
+    # (a set) of every pair whose destination block alone changed
+    differing = {
+        name
+        for name in expected.keys() | actual.keys()
+        if name not in expected or name not in actual or expected[name] != actual[name]
+    }
+    tree = DeepDiff(
+        _diffable({n: v for n, v in expected.items() if n in differing}),
+        _diffable({n: v for n, v in actual.items() if n in differing}),
+        **_DEEPDIFF_OPTIONS,
+    )
     differences: list[Difference] = []
     for report, levels in tree.items():
         diff_type = _REPORT_TYPES.get(report)
@@ -391,14 +410,17 @@ def _member_differences(name: str, expected: Any, actual: Any, path: Path) -> li
 def _diffable(definition: Definition) -> dict[str, Any]:
     """A definition in the form whose deepdiff paths read naturally.
 
-    Event types become a set (order never matters) and a keyed list (dimensions) a mapping
-    keyed by ``DimensionName``, so that a dimension is addressed by its name, not its
-    position. A list that cannot be keyed (a repeated or missing name) stays a list; deepdiff
-    then reports positions, which :func:`_path` refuses, and the structural comparison
+    Event types become a mapping of each item to itself (order never matters; an item added
+    or removed is reported on its own, and deepdiff compares mappings without hashing every
+    item, as it does sets) and a keyed list (dimensions) a mapping keyed by
+    ``DimensionName``, so that a dimension is addressed by its name, not its position. A
+    list that cannot be keyed (a repeated or missing name) stays a list; deepdiff then
+    reports positions, which :func:`_path` refuses, and the structural comparison
     explains the pair instead.
     """
     out = dict(definition)
-    out["MatchingEventTypes"] = frozenset(out.get("MatchingEventTypes", ()))
+    if "MatchingEventTypes" in out:
+        out["MatchingEventTypes"] = _Items((item, item) for item in out["MatchingEventTypes"])
     cloudwatch = out.get(CLOUDWATCH)
     if isinstance(cloudwatch, Mapping):
         items = keyed_items(DIMENSIONS, cloudwatch.get(DIMENSIONS))
@@ -411,13 +433,17 @@ class _Keyed(dict[str, Any]):
     """A keyed list while deepdiff compares it (so that :func:`_value` can undo it)."""
 
 
+class _Items(dict[Any, Any]):
+    """A set member's items, each keyed by itself, while deepdiff compares them."""
+
+
 def _path(parts: list[Any]) -> str | None:
     """deepdiff's path as ours: ``["CloudWatchDestination", "DimensionConfigurations", "d",
     "X"]`` -> ``...[d].X``; None for a path through a list position."""
     segments: list[Segment] = []
     keyed = False  # the previous part was a keyed list: this one is a key
-    for part in parts:
-        if part is None:  # a set item: the path names the set itself
+    for index, part in enumerate(parts):
+        if index == 1 and parts[0] in SET_MEMBERS:  # an item: the path names the set itself
             continue
         if not isinstance(part, str):
             return None
@@ -430,7 +456,7 @@ def _value(value: Any) -> Any:
     """A deepdiff side back in plain normalised form (undoing :func:`_diffable`)."""
     if isinstance(value, NotPresent):
         return None
-    if isinstance(value, frozenset):
+    if isinstance(value, _Items):
         return sorted(value)
     if isinstance(value, _Keyed):
         return list(value.values())

@@ -288,6 +288,24 @@ def test_validate_and_help_import_no_heavy_package(
     assert imported.isdisjoint(HEAVY), sorted(imported.intersection(HEAVY))
 
 
+@pytest.mark.parametrize(
+    ("args", "built"),
+    [
+        (["validate", "specs"], ["validate"]),
+        (["import", "--help"], ["import"]),  # a command named apart from its function
+        (["--help"], ["apply", "emulator", "import", "plan", "validate"]),
+        ([], ["apply", "emulator", "import", "plan", "validate"]),
+        (["valdate"], ["apply", "emulator", "import", "plan", "validate"]),  # to suggest one
+        (["--version", "plan"], ["apply", "emulator", "import", "plan", "validate"]),
+    ],
+)
+def test_only_the_invoked_command_is_built(args: list[str], built: list[str]) -> None:
+    """Building a command costs its whole signature: a run builds the one it invokes."""
+    from driftcheck.cli.main import _click_command
+
+    assert sorted(_click_command(args).commands) == built
+
+
 def test_validate_reports_every_problem(env: dict[str, str], tmp_path: Path) -> None:
     write(tmp_path / "a.yaml", "version: 2\n")
     write(tmp_path / "b.yaml", "version: 1\nconfiguration_sets:\n  bad name!: {}\n")

@@ -8,6 +8,7 @@ the user as a traceback.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import sys
@@ -74,6 +75,29 @@ def _command_path(command: object, argv: Sequence[str] | None) -> str:
     return " ".join(["driftcheck", *(args[:1] if args and args[0] in commands else [])])
 
 
+def _click_command(args: Sequence[str]) -> typer.core.TyperGroup:
+    """The app as a click group, with only the command ``args`` name built when they name one.
+
+    Building a command turns each of its parameters into a click option (typer reads every
+    signature and evaluates its annotations): building all of them costs a tenth of
+    ``validate``'s cold start, for commands that will not run. ``--help``, no command or a
+    misspelt one build them all, to list them or suggest one.
+    """
+    named = [c for c in app.registered_commands if args and _command_name(c) == args[0]]
+    if not named:
+        return typer.main.get_group(app)
+    only = copy.copy(app)
+    only.registered_commands = named
+    return typer.main.get_group(only)
+
+
+def _command_name(info: typer.models.CommandInfo) -> str | None:
+    """The name typer gives a registered command (its own, or its function's)."""
+    if info.name:
+        return info.name
+    return typer.main.get_command_name(info.callback.__name__) if info.callback else None
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point: run the app and exit with its code; the one place errors are reported.
 
@@ -101,7 +125,7 @@ def _main(argv: Sequence[str] | None, stop: StopFlag) -> NoReturn:
     logger = logging.getLogger("driftcheck")
     if not logger.handlers:
         logger.addHandler(logging.NullHandler())
-    command = typer.main.get_command(app)
+    command = _click_command(list(sys.argv[1:] if argv is None else argv))
     try:
         with stop.interruptible():  # a signal while reporting below only sets the flag
             result = command.main(

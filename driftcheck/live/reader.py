@@ -13,8 +13,8 @@ without waiting for the reads in flight.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -47,9 +47,20 @@ def read_live_state(
         for (api, region), client in sorted(clients.items()):
             if not any(r == region for _, r in listed):
                 listed[(api, region)] = tuple(list_configuration_sets(client, api))
+    return LiveState(sets=read_sets(keys, clients, settings.concurrency, on_read), listed=listed)
+
+
+def read_sets(
+    keys: Sequence[SetKey],
+    clients: Mapping[tuple[Api, str], Any],
+    concurrency: int,
+    on_read: Progress | None = None,
+) -> dict[SetKey, LiveSet]:
+    """Read every set in ``keys``, ``concurrency`` at once, with the clients of
+    :func:`~driftcheck.live.clients.make_clients` (by api and region)."""
     results: dict[SetKey, LiveSet] = {}
     pool = ThreadPoolExecutor(
-        max_workers=settings.concurrency,
+        max_workers=concurrency,
         thread_name_prefix="read",
         initializer=leave_signals_to_the_main_thread,
     )
@@ -58,16 +69,15 @@ def read_live_state(
         futures: dict[Future[LiveSet], SetKey] = {
             pool.submit(read_set, clients[(key.api, key.region)], key): key for key in keys
         }
-        pending: set[Future[LiveSet]] = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                error = future.exception()
-                if error is not None:
-                    raise error
-                results[futures[future]] = future.result()
-                if on_read is not None:
-                    on_read()
+        # as each read finishes: one waiter per future, where wait(FIRST_COMPLETED) in a loop
+        # hooks a waiter onto every pending future at each return (quadratic in the sets)
+        for future in as_completed(futures):
+            error = future.exception()
+            if error is not None:
+                raise error
+            results[futures[future]] = future.result()
+            if on_read is not None:
+                on_read()
     except Interrupted:
         interrupted = True
         raise
@@ -75,7 +85,7 @@ def read_live_state(
         # queued reads never start; after an interruption the reads in flight are not waited
         # for either: their answers would not be used (the stop flag refuses their retries)
         pool.shutdown(wait=not interrupted, cancel_futures=True)
-    return LiveState(sets=results, listed=listed)
+    return results
 
 
 def read_set(client: Any, key: SetKey) -> LiveSet:

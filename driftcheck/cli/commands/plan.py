@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 from functools import partial
 from pathlib import Path
@@ -152,6 +151,8 @@ def plan(
         try:
             _save_plan(run.plan, out)
             if str(out) != "-":  # as Terraform says it; `--out -` is the plan on stdout
+                import shlex  # here: every command's start imports this module
+
                 again = f"driftcheck apply {shlex.quote(str(out))}"
                 sys.stderr.write(f"Saved the plan to {out}; apply it with: {again}\n")
         except DriftcheckError as error:
