@@ -51,6 +51,9 @@ NO_REGION_VARIABLE = (
 # SES quota, per account and region, not adjustable (both APIs manage the same sets):
 # https://docs.aws.amazon.com/ses/latest/dg/quotas.html
 MAX_CONFIGURATION_SETS = 10_000
+# A value holding ${account_id} or ${region} reads differently per target: one mistake in
+# it makes one message per account and region. At most this many are shown per place.
+MAX_MESSAGES_PER_PLACE = 3
 # What a spec is checked with when it covers no account at all (an accounts file with only
 # `organization`, validated offline): its values are still checked, nothing is declared.
 EXAMPLE_ACCOUNT_ID = "000000000000"
@@ -264,12 +267,24 @@ class _Loader:
                 found.setdefault(problem, []).append(target)
             if not read.problems:
                 self.add(api, target, read.sets)
+        shown: dict[tuple[int, int], int] = {}  # (line, column) -> messages reported there
         for problem, where in found.items():
+            place = (problem.line, problem.column)
+            shown[place] = shown.get(place, 0) + 1
+            if shown[place] > MAX_MESSAGES_PER_PLACE:
+                continue
             if len(where) < len(targets):
                 others = len(where) - 1
                 more = f", and {plural(others, 'other target')}" if others else ""
                 problem = replace(problem, message=f"{problem.message} (for {where[0]}{more})")
             self.problems.append(problem)
+        for (line, column), count in shown.items():
+            if count > MAX_MESSAGES_PER_PLACE:
+                hidden = count - MAX_MESSAGES_PER_PLACE
+                message = (
+                    f"… and {plural(hidden, 'more problem')} here, for other accounts or regions"
+                )
+                self.problems.append(Problem(document.file, line, column, message))
 
     def add(self, api: Api, target: _Target, sets: Sequence[SetSpec]) -> None:
         account = target.account

@@ -307,6 +307,26 @@ def test_a_problem_of_some_targets_only_names_the_first_of_them(write: Write) ->
     ]
 
 
+def test_one_mistake_across_many_targets_shows_a_few_messages_then_a_count(
+    write: Write,
+) -> None:
+    text = "version: 1\ndefaults:\n  profile: p\n  regions: [us-east-1, eu-west-1]\naccounts:\n"
+    text += "".join(f"  a{i:02d}:\n    account_id: '{i:012d}'\n" for i in range(20))
+    fleet = accounts_file(text).fleet()
+    # `${account}` where the account id belongs: a different message per target
+    path = write(spec("", topic="arn:aws:sns:${region}:${account}:t"))
+    assert problems([path], fleet) == [
+        "spec.yaml:9:21: `TopicArn` must be an ARN like arn:aws:sns:REGION:ACCOUNT:TOPIC, got "
+        f"`arn:aws:sns:{region}:{account}:t` (for account `{account}`, {region})"
+        for account, region in (("a00", "eu-west-1"), ("a00", "us-east-1"), ("a01", "us-east-1"))
+    ] + ["spec.yaml:9:21: … and 37 more problems here, for other accounts or regions"]
+    same = write(spec("", topic="arn:aws:sqs:${region}:${account_id}:q"), "same.yaml")
+    assert problems([same], fleet) == [  # the same message for every target: shown once
+        "same.yaml:9:21: `TopicArn` must be an ARN like arn:aws:sns:REGION:ACCOUNT:TOPIC: the "
+        "service is `sqs`, not `sns`"
+    ]
+
+
 # --- the spec's accounts and regions, checked --------------------------------------------
 
 
