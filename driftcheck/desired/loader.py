@@ -52,7 +52,8 @@ NO_REGION_VARIABLE = (
 # https://docs.aws.amazon.com/ses/latest/dg/quotas.html
 MAX_CONFIGURATION_SETS = 10_000
 # A value holding ${account_id} or ${region} reads differently per target: one mistake in
-# it makes one message per account and region. At most this many are shown per place.
+# it makes one message per account and region. At most this many of the messages found for
+# some targets only are shown per place (those found for every target are all shown).
 MAX_MESSAGES_PER_PLACE = 3
 # What a spec is checked with when it covers no account at all (an accounts file with only
 # `organization`, validated offline): its values are still checked, nothing is declared.
@@ -82,8 +83,9 @@ def load_specs(
     its ``organization`` lists) makes each file declare its sets in every account of its
     ``accounts`` (default: the whole fleet) and, in each, in the file's ``region``/``regions``
     if it names some (the spec wins: it says where the sets must be), else in the account's
-    own ``regions``; ``default_region`` is not used. A file's sets are read once per
-    (account, region) with that target's variables (see :func:`_variables`).
+    own ``regions``; ``default_region`` is not used. A file's sets are read with each
+    (account, region)'s variables (see :meth:`_Loader.variables`), once per distinct values
+    of the variables they use.
     """
     files, problems = _collect(paths)
     cli_vars = dict(cli_vars or {})
@@ -267,13 +269,14 @@ class _Loader:
                 found.setdefault(problem, []).append(target)
             if not read.problems:
                 self.add(api, target, read.sets)
-        shown: dict[tuple[int, int], int] = {}  # (line, column) -> messages reported there
+        # (line, column) -> messages found there for some targets only
+        shown: dict[tuple[int, int], int] = {}
         for problem, where in found.items():
-            place = (problem.line, problem.column)
-            shown[place] = shown.get(place, 0) + 1
-            if shown[place] > MAX_MESSAGES_PER_PLACE:
-                continue
             if len(where) < len(targets):
+                place = (problem.line, problem.column)
+                shown[place] = shown.get(place, 0) + 1
+                if shown[place] > MAX_MESSAGES_PER_PLACE:
+                    continue
                 others = len(where) - 1
                 more = f", and {plural(others, 'other target')}" if others else ""
                 problem = replace(problem, message=f"{problem.message} (for {where[0]}{more})")

@@ -320,6 +320,13 @@ def test_one_mistake_across_many_targets_shows_a_few_messages_then_a_count(
         f"`arn:aws:sns:{region}:{account}:t` (for account `{account}`, {region})"
         for account, region in (("a00", "eu-west-1"), ("a00", "us-east-1"), ("a01", "us-east-1"))
     ] + ["spec.yaml:9:21: … and 37 more problems here, for other accounts or regions"]
+    many = "arn:aws:sns:us-east-1:${account_id}:${w}${x}${y}${z}"
+    every = write(spec("", topic=many), "every.yaml")
+    assert problems([every], fleet) == [  # found for every target: all shown, once
+        f"every.yaml:9:21: undefined variable `{name}`; define it under `vars:` or pass "
+        f"--var {name}=..."
+        for name in "wxyz"
+    ]
     same = write(spec("", topic="arn:aws:sqs:${region}:${account_id}:q"), "same.yaml")
     assert problems([same], fleet) == [  # the same message for every target: shown once
         "same.yaml:9:21: `TopicArn` must be an ARN like arn:aws:sns:REGION:ACCOUNT:TOPIC: the "
