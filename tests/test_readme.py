@@ -34,8 +34,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from driftcheck.desired import load_specs
 from driftcheck.emulator import DEMO_STATE, client_environment, start_emulator
 from driftcheck.ignore import parse_ignore_file
+from driftcheck.targets import parse_accounts
 from tests.conftest import REPO, isolated_aws_env, run_cli
 from tests.readme import (
     PROMPT,
@@ -52,6 +54,7 @@ BLOCKS = fenced_blocks(README.read_text(encoding="utf-8"))
 CONSOLE = [b for b in BLOCKS if b.language == "console"]
 RUN = [b for b in CONSOLE if b.skip is None]
 MAX_SKIPPED = 3  # blocks that need real AWS or PyPI, or run this suite: few, each with a reason
+_EXTERNAL_ID = {"DRIFTCHECK_EXTERNAL_ID": "a-long-random-value"}  # the README's accounts files
 EMULATOR_PORT_SHOWN = "127.0.0.1:4566"  # `driftcheck emulator`'s default, as the README shows it
 _LOOPBACK_PORT = re.compile(r"127\.0\.0\.1:\d+")
 _COPIED = ("specs", "driftcheck", "Makefile", ".pre-commit-hooks.yaml")
@@ -293,7 +296,8 @@ def _ci_commands() -> list[tuple[int, str]]:
                 walk(item, line)
 
     for block, document in _yaml_examples():
-        walk(document, block.line)
+        if block.skip is None:
+            walk(document, block.line)
     return found
 
 
@@ -467,14 +471,42 @@ def test_nothing_in_the_repository_points_outside_it() -> None:
         assert target.is_relative_to(REPO) and target.exists(), link
 
 
+def _versioned(kind: str) -> list[Block]:
+    """The README's specs (``kind`` "spec") or accounts files ("accounts")."""
+    return [
+        block
+        for block, doc in _yaml_examples()
+        if isinstance(doc, dict)
+        and "version" in doc
+        and ("configuration_sets" in doc) == (kind == "spec")
+    ]
+
+
 def test_the_spec_examples_are_valid_specs(tmp_path: Path) -> None:
-    specs = [(b, doc) for b, doc in _yaml_examples() if isinstance(doc, dict) and "version" in doc]
+    specs = _versioned("spec")
     assert specs, "the README shows a spec"
-    for block, _ in specs:
+    (accounts_file, *_) = _versioned("accounts")
+    fleet = parse_accounts(
+        "\n".join(accounts_file.lines).encode(), "accounts.yaml", environ=_EXTERNAL_ID
+    ).fleet()
+    for block in specs:
         spec = tmp_path / f"line{block.line}.yaml"
         spec.write_text("\n".join(block.lines) + "\n", encoding="utf-8")
+        if "accounts" in yaml.safe_load(spec.read_text(encoding="utf-8")):
+            # A spec across accounts, with the README's first accounts file.
+            load_specs([spec], environ={}, fleet=fleet)
+            continue
         done = run_cli("validate", str(spec), env=isolated_aws_env(tmp_path))
         assert done.code == 0, f"README.md:{block.line}: {done.stderr}"
+
+
+def test_the_accounts_file_examples_are_valid() -> None:
+    examples = _versioned("accounts")
+    assert len(examples) >= 2, "the README shows an accounts file and an organization"
+    for block in examples:
+        parse_accounts(
+            "\n".join(block.lines).encode(), f"README.md:{block.line}", environ=_EXTERNAL_ID
+        )
 
 
 def test_the_driftignore_examples_parse() -> None:

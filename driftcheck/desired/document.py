@@ -3,7 +3,10 @@
 ```yaml
 version: 1                      # required, must be 1
 api: pinpoint-email             # optional: pinpoint-email (default) | sesv2
-region: us-east-1               # optional
+region: us-east-1               # optional; or
+regions: [us-east-1, eu-west-1] #   several regions (not both)
+accounts: [prod, staging]       # optional, with --accounts: names in the accounts file,
+                                #   or "*" (the default): every account of the run
 vars: {name: value}             # optional; scalars only
 configuration_sets:             # required
   SET-NAME:
@@ -11,30 +14,50 @@ configuration_sets:             # required
       DESTINATION-NAME: {...}   # an EventDestinationDefinition (see definition.py),
                                 # plus IgnoreChanges: [PATH, ...] (see ignore_changes.py)
 ```
+
+A file is read in two steps: its top level once (:func:`read_top`), then its
+``configuration_sets`` once per account and region it covers (:meth:`Document.read_sets`),
+with that target's variables (``${account_id}``, ``${account}``, ``${region}``, the account's
+``vars``): the loader (:mod:`.loader`) decides the targets.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field
 
 from driftcheck.desired.checker import Checker, closest, quoted_list
 from driftcheck.desired.definition import DefinitionChecker
 from driftcheck.desired.ignore_changes import read_ignore_changes
-from driftcheck.desired.variables import VARIABLE_NAME, Variables
-from driftcheck.desired.yaml_loader import Node, ScalarNode
+from driftcheck.desired.variables import (
+    BUILT_IN,
+    ENV_PREFIX,
+    VARIABLE_NAME,
+    Variables,
+    redefined,
+    references,
+)
+from driftcheck.desired.variables import (
+    REGION as REGION_VARIABLE,
+)
+from driftcheck.desired.yaml_loader import ListNode, MapNode, Node, ScalarNode
 from driftcheck.errors import Problem
 from driftcheck.model import Api, DesiredDestination, Source
 from driftcheck.normalise import normalise_definition
 
 VERSION = 1
 DEFAULT_API = Api.PINPOINT_EMAIL
-TOP_LEVEL_KEYS = ("version", "api", "region", "vars", "configuration_sets")
+TOP_LEVEL_KEYS = ("version", "api", "region", "regions", "accounts", "vars", "configuration_sets")
 SET_KEYS = ("event_destinations",)
 NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)+\Z")
 MAX_DESTINATIONS = 10
+EVERY_ACCOUNT = "*"
+NEEDS_ACCOUNTS = (
+    "`accounts` names accounts of the accounts file: pass --accounts FILE "
+    "(without it, the specs cover the credentials' own account)"
+)
 
 
 @dataclass(frozen=True)
@@ -46,26 +69,96 @@ class SetSpec:
 
 @dataclass(frozen=True)
 class FileSpec:
-    """What one spec file declares (its region is None when the file does not say)."""
+    """What one spec file declares for one target (``regions`` None: the file names none)."""
 
     api: Api
-    region: str | None
+    regions: tuple[str, ...] | None
     sets: tuple[SetSpec, ...]
+
+
+@dataclass(frozen=True)
+class AccountName:
+    """An account that a spec's ``accounts`` names, and where."""
+
+    name: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Document:
+    """The top level of one spec file, read once; :meth:`read_sets` reads its sets."""
+
+    file: str
+    api: Api | None  # None: unknown (reported)
+    regions: tuple[str, ...] | None  # None: the file names none (or they were reported)
+    accounts: tuple[AccountName, ...] | None  # None: every account (``"*"``, or no `accounts`)
+    vars: Mapping[str, str]
+    sets_node: Node | None
+    # The variable names that ``configuration_sets`` refers to (not ``env:``): the sets read
+    # the same for two targets giving these the same values.
+    references: frozenset[str] = frozenset()
+    problems: tuple[Problem, ...] = ()  # of the top level
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def read_sets(self, values: Mapping[str, str], unavailable: Mapping[str, str]) -> SetsRead:
+        """The sets of ``configuration_sets`` with the variables ``values`` (those of
+        ``unavailable`` have no value, for the reason given), and their problems."""
+        checker = Checker(self.file, Variables(values, self.environ, unavailable))
+        sets: list[SetSpec] = []
+        if self.sets_node is not None:
+            # With an unknown api (reported), check against sesv2's larger model: no noise.
+            sets = _Sets(checker).sets(self.sets_node, self.api or Api.SESV2)
+        return SetsRead(tuple(sets), tuple(checker.problems))
+
+
+@dataclass(frozen=True)
+class SetsRead:
+    sets: tuple[SetSpec, ...]
+    problems: tuple[Problem, ...]
+
+
+def read_top(
+    root: Node,
+    file: str,
+    cli_vars: Mapping[str, str],
+    environ: Mapping[str, str],
+    *,
+    reserved: Collection[str] = (REGION_VARIABLE,),
+    with_accounts: bool = False,
+) -> Document:
+    """The top level of the document ``root`` of ``file``.
+
+    ``reserved``: the built-in variables that ``vars`` cannot define; ``with_accounts``:
+    whether the run has an accounts file (``accounts`` is a problem without one).
+    """
+    unavailable = {
+        name: f"`${{{name}}}` has a value only inside `configuration_sets` ({meaning})"
+        for name, meaning in BUILT_IN.items()
+    }
+    checker = Checker(file, Variables(cli_vars, environ, unavailable))
+    return _Top(checker, cli_vars, reserved, with_accounts).read(root)
 
 
 def read_document(
     root: Node, file: str, cli_vars: Mapping[str, str], environ: Mapping[str, str]
 ) -> tuple[FileSpec | None, list[Problem]]:
-    """The sets that the document ``root`` of ``file`` declares, and the problems in it."""
-    checker = Checker(file, Variables(cli_vars, environ))
-    spec = _Document(checker, cli_vars).read(root)
-    if checker.problems:
-        return None, checker.problems
-    return spec, []
+    """The sets that the document ``root`` of ``file`` declares with the variables
+    ``cli_vars`` only (``${region}`` unresolved: a problem), and the problems in it."""
+    document = read_top(root, file, cli_vars, environ)
+    values = {**document.vars, **cli_vars}
+    read = document.read_sets(values, {})
+    problems = [*document.problems, *read.problems]
+    if problems or document.api is None:
+        return None, problems
+    return FileSpec(document.api, document.regions, read.sets), []
 
 
-def read_vars(checker: Checker, node: Node) -> dict[str, str]:
-    """The variables of the ``vars`` mapping ``node``, as written (problems go to ``checker``)."""
+def read_vars(
+    checker: Checker, node: Node, reserved: Collection[str] = (REGION_VARIABLE,)
+) -> dict[str, str]:
+    """The variables of the ``vars`` mapping ``node``, as written (problems go to ``checker``).
+
+    ``reserved``: built-in variable names that cannot be defined here."""
     body = checker.mapping(node, "`vars`")
     if body is None:
         return {}
@@ -77,6 +170,8 @@ def read_vars(checker: Checker, node: Node) -> dict[str, str]:
                 f"variable name `{name}` must start with a letter or `_` and contain only "
                 "letters, digits, `_` and `-`",
             )
+        elif name in reserved:
+            checker.report(key, redefined(name) or name)
         elif not isinstance(value, ScalarNode) or isinstance(value.value, bytes):
             checker.wrong_type(value, f"variable `{name}`", "a string, number or boolean")
         elif value.value is None:
@@ -86,37 +181,106 @@ def read_vars(checker: Checker, node: Node) -> dict[str, str]:
     return values
 
 
-class _Document:
-    def __init__(self, checker: Checker, cli_vars: Mapping[str, str]) -> None:
+def read_regions(checker: Checker, node: Node, label: str = "`regions`") -> tuple[str, ...] | None:
+    """The regions that the list ``node`` names: not empty, no repetition; None if reported."""
+    items = checker.sequence(node, label)
+    if items is None:
+        return None
+    if not items.items:
+        checker.report(node, f"{label} must list at least one region")
+        return None
+    regions: dict[str, Node] = {}
+    valid = True
+    for item in items.items:
+        text = region_name(checker, item, "a region")
+        if text is None:
+            valid = False
+        elif text in regions:
+            checker.repeated(item, regions[text], f"region `{text}`", label.strip("`"))
+            valid = False
+        else:
+            regions[text] = item
+    return tuple(regions) if valid else None
+
+
+def region_name(checker: Checker, node: Node, label: str) -> str | None:
+    """The region name ``node`` holds, ``${...}`` resolved; None after reporting why not."""
+    text = checker.string(node, label)
+    if text is not None and not REGION.match(text):
+        checker.report(node, f"`{text}` is not an AWS region name (like us-east-1)")
+        return None
+    return text
+
+
+def _strings(node: Node) -> Iterator[str]:
+    """Every string value under ``node`` (not the keys)."""
+    if isinstance(node, MapNode):
+        for _, value in node.entries.values():
+            yield from _strings(value)
+    elif isinstance(node, ListNode):
+        for item in node.items:
+            yield from _strings(item)
+    elif isinstance(node.value, str) and "$" in node.value:
+        yield node.value
+
+
+class _Top:
+    def __init__(
+        self,
+        checker: Checker,
+        cli_vars: Mapping[str, str],
+        reserved: Collection[str],
+        with_accounts: bool,
+    ) -> None:
         self.checker = checker
         self.cli_vars = cli_vars
+        self.reserved = reserved
+        self.with_accounts = with_accounts
 
-    def read(self, root: Node) -> FileSpec | None:
+    def read(self, root: Node) -> Document:
         checker = self.checker
+        file = checker.file
+        environ = checker.variables.environ
         top = checker.mapping(
             root, "the spec", "a mapping with `version: 1` and `configuration_sets`"
         )
         if top is None:
-            return None
+            return Document(file, None, None, None, {}, None, problems=tuple(checker.problems))
         entries = top.entries
         checker.unknown_keys(top, "the spec", TOP_LEVEL_KEYS)
         for required in ("version", "configuration_sets"):
             if required not in entries:
                 checker.report(top, f"the spec is missing `{required}`")
+        file_vars: dict[str, str] = {}
         if "vars" in entries:
-            file_vars = read_vars(checker, entries["vars"][1])
-            checker.variables = Variables({**file_vars, **self.cli_vars}, checker.variables.environ)
+            file_vars = read_vars(checker, entries["vars"][1], self.reserved)
+            variables = checker.variables
+            checker.variables = Variables(
+                {**file_vars, **self.cli_vars}, variables.environ, variables.unavailable
+            )
         if "version" in entries:
             checker.version(entries["version"][1], VERSION, "spec")
         api = self.api(entries["api"][1]) if "api" in entries else DEFAULT_API
-        region = self.region(entries["region"][1]) if "region" in entries else None
-        sets: list[SetSpec] = []
-        if "configuration_sets" in entries:
-            # With an unknown api (reported), check against sesv2's larger model: no noise.
-            sets = self.sets(entries["configuration_sets"][1], api or Api.SESV2)
-        if api is None:
-            return None
-        return FileSpec(api, region, tuple(sets))
+        regions = self.regions(entries)
+        accounts = self.accounts(*entries["accounts"]) if "accounts" in entries else None
+        sets_node = entries["configuration_sets"][1] if "configuration_sets" in entries else None
+        used = frozenset(
+            name
+            for text in (_strings(sets_node) if sets_node is not None else ())
+            for name in references(text)
+            if not name.startswith(ENV_PREFIX)
+        )
+        return Document(
+            file,
+            api,
+            regions,
+            accounts,
+            file_vars,
+            sets_node,
+            references=used,
+            problems=tuple(checker.problems),
+            environ=environ,
+        )
 
     # --- top-level values ----------------------------------------------------------------
 
@@ -133,12 +297,64 @@ class _Document:
         self.checker.report(node, f"unknown api `{text}`; {hint}")
         return None
 
-    def region(self, node: Node) -> str | None:
-        text = self.checker.string(node, "`region`")
-        if text is not None and not REGION.match(text):
-            self.checker.report(node, f"`{text}` is not an AWS region name (like us-east-1)")
+    def regions(self, entries: dict[str, tuple[ScalarNode, Node]]) -> tuple[str, ...] | None:
+        """``region`` as one region, or ``regions``; None when the file names none."""
+        checker = self.checker
+        if "region" in entries and "regions" in entries:
+            checker.report(
+                entries["regions"][0],
+                "the spec gives both `region` and `regions`; give one (`regions` lists several)",
+            )
             return None
-        return text
+        if "region" in entries:
+            region = region_name(checker, entries["region"][1], "`region`")
+            return None if region is None else (region,)
+        if "regions" in entries:
+            return read_regions(checker, entries["regions"][1])
+        return None
+
+    def accounts(self, key: ScalarNode, node: Node) -> tuple[AccountName, ...] | None:
+        """The account names that ``accounts`` lists; None for every account (``"*"``)."""
+        checker = self.checker
+        if not self.with_accounts:
+            checker.report(key, NEEDS_ACCOUNTS)
+        if isinstance(node, ScalarNode) and node.value == EVERY_ACCOUNT:
+            return None
+        if not isinstance(node, ListNode):
+            checker.wrong_type(
+                node, "`accounts`", 'a list of account names, or "*" for every account'
+            )
+            return None
+        if not node.items:
+            checker.report(
+                node, '`accounts` must list at least one account (or be "*" for every account)'
+            )
+            return None
+        names: dict[str, Node] = {}
+        for item in node.items:
+            name = checker.string(item, "an account name")
+            if name is None:
+                continue
+            if name in names:
+                checker.repeated(item, names[name], f"account `{name}`", "accounts")
+            elif name == EVERY_ACCOUNT and len(node.items) > 1:
+                checker.report(
+                    item, '`"*"` already means every account: list names, or write `"*"` alone'
+                )
+            names[name] = item
+        if EVERY_ACCOUNT in names:
+            return None
+        return tuple(
+            AccountName(name, Source(checker.file, item.line, item.column))
+            for name, item in names.items()
+        )
+
+
+class _Sets:
+    """The ``configuration_sets`` of a file, read with one target's variables."""
+
+    def __init__(self, checker: Checker) -> None:
+        self.checker = checker
 
     # --- configuration sets --------------------------------------------------------------
 

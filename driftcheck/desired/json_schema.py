@@ -23,6 +23,8 @@ string, since its value is known once resolved. What the schema cannot check:
 - repetitions that only normalisation reveals (``BOUNCE`` and ``bounce``), and dimensions
   repeating a ``DimensionName`` with other members;
 - the same configuration set declared twice (in one directory, across files or APIs);
+- `accounts` names: whether the accounts file has them, and ``"*"`` mixed with names;
+- ``account_id`` and ``account`` as ``vars`` names: built in only under ``--accounts``;
 - a ``Name`` member equal to the destination's key;
 - the length of a dimension name inside an ``IgnoreChanges`` path;
 - with ``api: ${...}``, anything below ``event_destinations``;
@@ -48,6 +50,7 @@ from driftcheck.desired.definition import (
 )
 from driftcheck.desired.document import (
     DEFAULT_API,
+    EVERY_ACCOUNT,
     MAX_DESTINATIONS,
     NAME,
     REGION,
@@ -56,6 +59,7 @@ from driftcheck.desired.document import (
     VERSION,
 )
 from driftcheck.desired.ignore_changes import keyed_lists, static_paths
+from driftcheck.desired.variables import REGION as REGION_VARIABLE
 from driftcheck.desired.variables import VARIABLE_NAME
 from driftcheck.errors import DriftcheckError
 from driftcheck.model import Api
@@ -108,12 +112,43 @@ def build_schema() -> Schema:
         ),
         "region": _expandable(
             {"pattern": json_pattern(REGION)},
-            description="The AWS region of every set in the file; else --region or AWS config.",
+            description=(
+                "The AWS region of every set in the file; else --region or AWS config "
+                "(with --accounts, each account's regions)."
+            ),
         ),
+        "regions": {
+            "type": "array",
+            "description": "Instead of `region`: the sets are declared in each of these regions.",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": _expandable({"pattern": json_pattern(REGION)}),
+        },
+        "accounts": {
+            "description": (
+                "With --accounts: the accounts (names in the accounts file) to declare the sets "
+                'in, or "*" (the default) for every account of the run.'
+            ),
+            "anyOf": [
+                {"const": EVERY_ACCOUNT},
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "items": {"type": "string", "minLength": 1},
+                },
+            ],
+        },
         "vars": {
             "type": "object",
-            "description": "Variables: ${name} is replaced in any string value (--var wins).",
-            "propertyNames": {"pattern": json_pattern(VARIABLE_NAME)},
+            "description": (
+                "Variables: ${name} is replaced in any string value (an account's vars, then "
+                "--var, win); ${region}, ${account_id} and ${account} are built in."
+            ),
+            "propertyNames": {
+                "pattern": json_pattern(VARIABLE_NAME),
+                "not": {"const": REGION_VARIABLE},
+            },
             "additionalProperties": {"type": ["string", "number", "boolean"]},
         },
         "configuration_sets": {
@@ -161,6 +196,7 @@ def build_schema() -> Schema:
         "type": "object",
         "additionalProperties": False,
         "required": ["version", "configuration_sets"],
+        "not": {"required": ["region", "regions"]},
         "properties": top,
         "allOf": [_api_branch(api) for api in Api],
         "definitions": definitions,

@@ -6,14 +6,22 @@ import errno
 import os
 import stat
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from driftcheck.desired.document import FileSpec, read_document
-from driftcheck.desired.yaml_loader import load_yaml, offset_position
-from driftcheck.errors import Problem, SpecError
+from driftcheck.desired.checker import closest, quoted_list
+from driftcheck.desired.document import Document, SetSpec, SetsRead, read_top
+from driftcheck.desired.variables import ACCOUNT, ACCOUNT_ID, BUILT_IN, REGION, redefined
+from driftcheck.desired.yaml_loader import MapNode, Node, load_yaml, offset_position
+from driftcheck.errors import Problem, SpecError, UsageError
 from driftcheck.files import kind_of, read_bytes
 from driftcheck.gc_pause import gc_paused
-from driftcheck.model import DesiredSet, DesiredState, SetKey
+from driftcheck.model import Api, DesiredSet, DesiredState, SetKey, Source
+from driftcheck.wording import plural
+
+if TYPE_CHECKING:
+    from driftcheck.targets.accounts import Account
 
 SPEC_SUFFIXES = (".yaml", ".yml")  # compared without regard to case: *.YAML, *.Yml...
 
@@ -36,9 +44,20 @@ def spec_files(paths: Sequence[str | Path]) -> list[Path]:
 
 
 NO_REGION = "no region: add `region:` to the spec, pass --region, or set AWS_DEFAULT_REGION"
+NO_REGION_VARIABLE = (
+    "`${region}` needs a region: add `region:` or `regions:` to the spec, pass --region, "
+    "or set AWS_DEFAULT_REGION"
+)
 # SES quota, per account and region, not adjustable (both APIs manage the same sets):
 # https://docs.aws.amazon.com/ses/latest/dg/quotas.html
 MAX_CONFIGURATION_SETS = 10_000
+# A value holding ${account_id} or ${region} reads differently per target: one mistake in
+# it makes one message per account and region. At most this many of the messages found for
+# some targets only are shown per place (those found for every target are all shown).
+MAX_MESSAGES_PER_PLACE = 3
+# What a spec is checked with when it covers no account at all (an accounts file with only
+# `organization`, validated offline): its values are still checked, nothing is declared.
+EXAMPLE_ACCOUNT_ID = "000000000000"
 
 
 def load_specs(
@@ -48,83 +67,277 @@ def load_specs(
     default_region: str | None = None,
     require_region: bool = False,
     environ: Mapping[str, str] | None = None,
+    fleet: Sequence[Account] | None = None,
 ) -> DesiredState:
     """Load and validate the specs in ``paths`` (files or directories) as one desired state.
 
     ``cli_vars`` (``--var name=value``) override every file's ``vars``; ``${env:NAME}`` reads
-    ``environ`` (default: the process environment). A file without ``region`` uses
-    ``default_region``; without either, the region is ``""``, or a problem when
-    ``require_region``. Raises :class:`SpecError` with every problem found in every file.
+    ``environ`` (default: the process environment). Raises :class:`SpecError` with every
+    problem found in every file (:class:`UsageError` when ``cli_vars`` defines a built-in).
+
+    Without ``fleet`` (no accounts file), a file declares its sets in its ``region``, in each
+    of its ``regions``, or else in ``default_region``; without any, the region is ``""``, or
+    a problem when ``require_region``. Keys have no account.
+
+    ``fleet`` (``--accounts``: the accounts to read, those the accounts file names and those
+    its ``organization`` lists) makes each file declare its sets in every account of its
+    ``accounts`` (default: the whole fleet) and, in each, in the file's ``region``/``regions``
+    if it names some (the spec wins: it says where the sets must be), else in the account's
+    own ``regions``; ``default_region`` is not used. A file's sets are read with each
+    (account, region)'s variables (see :meth:`_Loader.variables`), once per distinct values
+    of the variables they use.
     """
     files, problems = _collect(paths)
     cli_vars = dict(cli_vars or {})
+    _check_cli_vars(cli_vars, fleet is not None)
     environ = os.environ if environ is None else environ
+    loader = _Loader(cli_vars, environ, default_region, require_region, fleet)
     with gc_paused():
-        sets = _load_sets(files, cli_vars, environ, default_region, require_region, problems)
-    problems.extend(over_quota(sets))
+        for display, path in files:
+            loader.file(display, path)
+    problems.extend(loader.problems)
+    problems.extend(over_quota(loader.sets))
     if problems:
         # Problems inside an aliased node are found once per alias: report them once.
         raise SpecError(list(dict.fromkeys(problems)))
     return DesiredState(
-        tuple(sorted(sets, key=lambda s: s.key)), files=tuple(display for display, _ in files)
+        tuple(sorted(loader.sets, key=lambda s: s.key)),
+        files=tuple(display for display, _ in files),
     )
 
 
-def _load_sets(
-    files: list[tuple[str, Path]],
-    cli_vars: Mapping[str, str],
-    environ: Mapping[str, str],
-    default_region: str | None,
-    require_region: bool,
-    problems: list[Problem],
-) -> list[DesiredSet]:
-    """The sets that ``files`` declare; their problems are added to ``problems``."""
-    sets: list[DesiredSet] = []
-    declared: dict[tuple[str, str], DesiredSet] = {}  # (region, name) -> first declaration
-    for display, path in files:
-        spec, file_problems = _load_file(display, path, cli_vars, environ)
-        problems.extend(file_problems)
-        if spec is None:
-            continue
-        region = spec.region or default_region or ""
-        if not region and require_region and spec.sets:
-            problems.append(Problem(display, 1, 1, NO_REGION))
-        for set_spec in spec.sets:
-            desired = DesiredSet(
-                SetKey(spec.api, region, set_spec.name), set_spec.destinations, set_spec.source
-            )
-            first = declared.setdefault((region, set_spec.name), desired)
-            if first is not desired:
-                problems.append(_declared_twice(desired, first))
+def _check_cli_vars(cli_vars: Mapping[str, str], with_accounts: bool) -> None:
+    for name in cli_vars:
+        if name in _reserved(with_accounts):
+            raise UsageError(f"--var {name}=...: {redefined(name)}")
+
+
+def _reserved(with_accounts: bool) -> tuple[str, ...]:
+    """The built-in variables that ``vars`` and ``--var`` cannot define.
+
+    Without ``--accounts``, ``account_id`` and ``account`` are ordinary names: specs written
+    for one account (``import --parametrize account_id=...``) keep working unchanged."""
+    return (ACCOUNT_ID, ACCOUNT, REGION) if with_accounts else (REGION,)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One (account, region) that a file declares its sets in (no account without a fleet)."""
+
+    region: str
+    account: Account | None = None
+
+    def __str__(self) -> str:
+        region = self.region or "no region"
+        return f"account `{self.account.name}`, {region}" if self.account else region
+
+
+class _Loader:
+    """Reads spec files one by one, collecting their sets and problems."""
+
+    def __init__(
+        self,
+        cli_vars: Mapping[str, str],
+        environ: Mapping[str, str],
+        default_region: str | None,
+        require_region: bool,
+        fleet: Sequence[Account] | None,
+    ) -> None:
+        self.cli_vars = cli_vars
+        self.environ = environ
+        self.default_region = default_region
+        self.require_region = require_region
+        self.fleet = fleet
+        self.sets: list[DesiredSet] = []
+        self.problems: list[Problem] = []
+        # (account, region, name) -> first declaration (both APIs manage the same sets)
+        self.declared: dict[tuple[str, str, str], DesiredSet] = {}
+
+    def file(self, display: str, path: Path) -> None:
+        root = _read_root(display, path, self.problems)
+        if root is None:
+            return
+        document = read_top(
+            root,
+            display,
+            self.cli_vars,
+            self.environ,
+            reserved=_reserved(self.fleet is not None),
+            with_accounts=self.fleet is not None,
+        )
+        self.problems.extend(document.problems)
+        targets = self.targets(document)
+        if document.problems or document.api is None or not targets:
+            # Checked once, for its problems; it declares nothing.
+            self.problems.extend(self.read(document, self.example(document, targets)).problems)
+            return
+        self.declare(document, document.api, targets)
+
+    def targets(self, document: Document) -> list[_Target]:
+        """Where ``document`` declares its sets (its account names' problems reported)."""
+        if self.fleet is None:
+            regions = document.regions or (self.default_region or "",)
+            if regions == ("",) and self.require_region and _declares_sets(document):
+                self.problems.append(Problem(document.file, 1, 1, NO_REGION))
+            return [_Target(region) for region in regions]
+        accounts = self.accounts(document, self.fleet)
+        return [
+            _Target(region, account)
+            for account in accounts
+            for region in document.regions or account.regions
+        ]
+
+    def accounts(self, document: Document, fleet: Sequence[Account]) -> list[Account]:
+        if document.accounts is None:
+            return list(fleet)
+        named = {a.name: a for a in fleet if not a.from_organization}
+        listed = {a.name for a in fleet if a.from_organization}
+        accounts = []
+        for wanted in document.accounts:
+            account = named.get(wanted.name)
+            if account is not None:
+                accounts.append(account)
+                continue
+            message = f"account `{wanted.name}` is not in the accounts file"
+            if wanted.name in listed:
+                message += (
+                    "; it is listed by `organization`, whose accounts a spec reaches "
+                    'with `accounts: "*"` only'
+                )
             else:
-                sets.append(desired)
-    return sets
+                suggestion = closest(wanted.name, named)
+                if suggestion:
+                    message += f" (did you mean `{suggestion}`?)"
+                elif named:
+                    message += f"; it names {quoted_list(named, 'and')}"
+            source = wanted.source
+            self.problems.append(Problem(source.file, source.line, source.column, message))
+        return accounts
+
+    def example(self, document: Document, targets: list[_Target]) -> _Target:
+        """The target to check a document with when it declares nothing."""
+        if targets:
+            return targets[0]
+        if self.fleet is None:
+            return _Target(self.default_region or "")
+        # Imported here: driftcheck.targets imports this package.
+        from driftcheck.targets.accounts import Account
+
+        account = Account("example", EXAMPLE_ACCOUNT_ID, (), Source(document.file, 1, 1))
+        return _Target(document.regions[0] if document.regions else "us-east-1", account)
+
+    def read(self, document: Document, target: _Target) -> SetsRead:
+        values, unavailable = self.variables(document, target)
+        return document.read_sets(values, unavailable)
+
+    def variables(
+        self, document: Document, target: _Target
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """The variables of ``document`` for ``target``, and the built-ins it lacks (why).
+
+        From lowest to highest: the file's ``vars``, the account's ``vars``, ``--var``; the
+        built-ins cannot be redefined where they have a value (see :func:`_reserved`)."""
+        account = target.account
+        values = {**document.vars, **(account.vars if account else {}), **self.cli_vars}
+        unavailable = {}
+        if target.region:
+            values[REGION] = target.region
+        else:
+            unavailable[REGION] = NO_REGION_VARIABLE
+        if account is not None:
+            values[ACCOUNT_ID], values[ACCOUNT] = account.account_id, account.name
+        else:
+            for name in (ACCOUNT_ID, ACCOUNT):
+                unavailable[name] = (
+                    f"`${{{name}}}` ({BUILT_IN[name]}) needs --accounts FILE; "
+                    f"without it, define `{name}` under `vars:` or pass --var {name}=..."
+                )
+        return values, unavailable
+
+    def declare(self, document: Document, api: Api, targets: list[_Target]) -> None:
+        """Read ``document``'s sets for each target (once per distinct set of the values it
+        uses) and declare them; a problem found for some targets only names the first."""
+        reads: dict[object, SetsRead] = {}
+        found: dict[Problem, list[_Target]] = {}
+        for target in targets:
+            values, unavailable = self.variables(document, target)
+            used = (tuple(values.get(name) for name in document.references), frozenset(values))
+            read = reads.get(used)
+            if read is None:
+                read = reads[used] = document.read_sets(values, unavailable)
+            for problem in read.problems:
+                found.setdefault(problem, []).append(target)
+            if not read.problems:
+                self.add(api, target, read.sets)
+        # (line, column) -> messages found there for some targets only
+        shown: dict[tuple[int, int], int] = {}
+        for problem, where in found.items():
+            if len(where) < len(targets):
+                place = (problem.line, problem.column)
+                shown[place] = shown.get(place, 0) + 1
+                if shown[place] > MAX_MESSAGES_PER_PLACE:
+                    continue
+                others = len(where) - 1
+                more = f", and {plural(others, 'other target')}" if others else ""
+                problem = replace(problem, message=f"{problem.message} (for {where[0]}{more})")
+            self.problems.append(problem)
+        for (line, column), count in shown.items():
+            if count > MAX_MESSAGES_PER_PLACE:
+                hidden = count - MAX_MESSAGES_PER_PLACE
+                message = (
+                    f"… and {plural(hidden, 'more problem')} here, for other accounts or regions"
+                )
+                self.problems.append(Problem(document.file, line, column, message))
+
+    def add(self, api: Api, target: _Target, sets: Sequence[SetSpec]) -> None:
+        account = target.account
+        account_id, name = (account.account_id, account.name) if account else ("", "")
+        for set_spec in sets:
+            key = SetKey(api, target.region, set_spec.name, account=account_id, account_name=name)
+            desired = DesiredSet(key, set_spec.destinations, set_spec.source)
+            first = self.declared.setdefault((account_id, target.region, set_spec.name), desired)
+            if first is not desired:
+                self.problems.append(_declared_twice(desired, first))
+            else:
+                self.sets.append(desired)
+
+
+def _declares_sets(document: Document) -> bool:
+    node = document.sets_node
+    return not isinstance(node, MapNode) or bool(node.entries)
 
 
 def over_quota(sets: Sequence[DesiredSet], quota: int = MAX_CONFIGURATION_SETS) -> list[Problem]:
-    """A problem at the first set (in load order) beyond ``quota`` sets in one region.
+    """A problem at the first set (in load order) beyond ``quota`` sets in one account and
+    region.
 
     SES refuses to create more, so such specs could never be in sync.
     """
-    counts: dict[str, int] = {}
+    counts: dict[tuple[str, str], int] = {}
     problems = []
     for desired in sets:
-        region = desired.key.region
-        counts[region] = counts.get(region, 0) + 1
-        if counts[region] == quota + 1:
-            where = f"in {region}" if region else "without a region"
+        target = desired.key.target
+        counts[target] = counts.get(target, 0) + 1
+        if counts[target] == quota + 1:
             source = desired.source
             message = (
-                f"configuration set `{desired.key.name}` is one more than SES allows {where}: "
-                f"at most {quota:,} configuration sets per account and region"
+                f"configuration set `{desired.key.name}` is one more than SES allows "
+                f"{_where(desired.key)}: at most {quota:,} configuration sets per account "
+                "and region"
             )
             problems.append(Problem(source.file, source.line, source.column, message))
     return problems
 
 
+def _where(key: SetKey) -> str:
+    if key.account:
+        return f"in account `{key.account_name or key.account}`, {key.region or 'no region'}"
+    return f"in {key.region}" if key.region else "without a region"
+
+
 def _declared_twice(second: DesiredSet, first: DesiredSet) -> Problem:
     key, source = second.key, second.source
-    where = f"in {key.region}" if key.region else "without a region"
+    where = _where(key)
     if first.key.api is key.api:
         message = (
             f"configuration set `{key.name}` ({where}, api {key.api.value}) is declared twice; "
@@ -138,39 +351,33 @@ def _declared_twice(second: DesiredSet, first: DesiredSet) -> Problem:
     return Problem(source.file, source.line, source.column, message)
 
 
-def _load_file(
-    display: str, path: Path, cli_vars: Mapping[str, str], environ: Mapping[str, str]
-) -> tuple[FileSpec | None, list[Problem]]:
+def _read_root(display: str, path: Path, problems: list[Problem]) -> Node | None:
+    """The YAML document of the file ``path``, or None (its problems added to ``problems``)."""
     try:
         data = read_bytes(path, what="a spec file")
     except OSError as error:
-        return None, [Problem(display, 1, 1, f"cannot read the file: {error.strerror or error}")]
+        problems.append(Problem(display, 1, 1, f"cannot read the file: {error.strerror or error}"))
+        return None
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
         line, column = offset_position(data, error.start)
         bad = data[error.start]
-        return None, [
-            Problem(
-                display, line, column, f"the file is not UTF-8 (byte 0x{bad:02x}); save it as UTF-8"
-            )
-        ]
+        message = f"the file is not UTF-8 (byte 0x{bad:02x}); save it as UTF-8"
+        problems.append(Problem(display, line, column, message))
+        return None
     loaded = load_yaml(data, display)
-    problems = list(loaded.problems)
-    if loaded.root is None:
-        if not problems:
-            problems.append(
-                Problem(
-                    display,
-                    1,
-                    1,
-                    "the file is empty; a spec needs at least `version: 1` and "
-                    "`configuration_sets`",
-                )
+    problems.extend(loaded.problems)
+    if loaded.root is None and not loaded.problems:
+        problems.append(
+            Problem(
+                display,
+                1,
+                1,
+                "the file is empty; a spec needs at least `version: 1` and `configuration_sets`",
             )
-        return None, problems
-    spec, document_problems = read_document(loaded.root, display, cli_vars, environ)
-    return spec, problems + document_problems
+        )
+    return loaded.root
 
 
 def _collect(paths: Sequence[str | Path]) -> tuple[list[tuple[str, Path]], list[Problem]]:

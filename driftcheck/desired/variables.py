@@ -3,6 +3,10 @@
 - ``${name}``: the variable ``name``, from the file's ``vars`` or from ``--var name=value``
   (the command line wins);
 - ``${env:NAME}``: the environment variable ``NAME``;
+- ``${account_id}``, ``${account}`` and ``${region}``: built-in, the 12-digit id and the name
+  (in the accounts file) of the account, and the region, that the value is read for (a spec
+  is read once per account and region it covers); ``vars`` and ``--var`` cannot redefine
+  them. Without ``--accounts``, ``${account_id}`` and ``${account}`` are problems naming it;
 - ``$${``: a literal ``${``; any other ``$`` is kept as it is.
 
 Only string values are interpolated, never keys, and never the values under ``vars``
@@ -13,19 +17,51 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 ENV_PREFIX = "env:"
+ACCOUNT_ID, ACCOUNT, REGION = "account_id", "account", "region"
+BUILT_IN = {
+    ACCOUNT_ID: "the 12-digit id of each account",
+    ACCOUNT: "the name of each account in the accounts file",
+    REGION: "the region of each configuration set",
+}
 _REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)(\}?)")
 
 
-class Variables:
-    """The values that ``${...}`` references resolve to, for one spec file."""
+def references(text: str) -> Iterator[str]:
+    """The names that the ``${name}`` references of ``text`` use (``env:NAME`` included)."""
+    for match in _REFERENCE.finditer(text):
+        if match.group(1) is not None and match.group(2):
+            yield match.group(1)
 
-    def __init__(self, values: Mapping[str, str], environ: Mapping[str, str]) -> None:
+
+def redefined(name: str) -> str | None:
+    """Why the variable ``name`` cannot be defined (a built-in one), if so."""
+    if name not in BUILT_IN:
+        return None
+    return (
+        f"`{name}` is a built-in variable ({BUILT_IN[name]}) and cannot be redefined; "
+        "rename this one"
+    )
+
+
+class Variables:
+    """The values that ``${...}`` references resolve to, for one spec file (and target).
+
+    ``unavailable`` holds, by name, why a built-in variable has no value here.
+    """
+
+    def __init__(
+        self,
+        values: Mapping[str, str],
+        environ: Mapping[str, str],
+        unavailable: Mapping[str, str] | None = None,
+    ) -> None:
         self.values = dict(values)
         self.environ = environ
+        self.unavailable = unavailable or {}
 
     def expand(self, text: str) -> tuple[str, list[str]]:
         """``text`` with its references replaced, and a message for each one that failed."""
@@ -62,6 +98,8 @@ class Variables:
             return self.values[name]
         if not name:
             return Unresolved("empty variable reference `${}`")
+        if name in self.unavailable:
+            return Unresolved(self.unavailable[name])
         message = f"undefined variable `{name}`; define it under `vars:` or pass --var {name}=..."
         close = difflib.get_close_matches(name, self.values, n=1)
         if close:

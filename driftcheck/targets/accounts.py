@@ -44,7 +44,8 @@ organization:                     # optional: every ACTIVE account of the caller
 - Variables: ``${env:NAME}`` (an environment variable) in any string value, and
   ``${account_id}`` (each account's id) in ``role``, ``external_id`` and ``profile``, as in
   specs (``$${`` is a literal ``${``, but none of those three can hold one, so there
-  ``$${account_id}`` is replaced too); ``vars`` values are used as written.
+  ``$${account_id}`` is replaced too); ``vars`` values are used as written, and cannot
+  define the built-in spec variables ``account_id``, ``account`` and ``region``.
 - ``regions``: a non-empty list of region names without repetition; an account without
   ``regions`` takes those of ``defaults``, and one without either is a problem.
 - Account ids are exactly 12 digits: quote them. Unquoted, an id is a number to YAML, and a
@@ -70,8 +71,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from driftcheck.desired.checker import Checker, closest
-from driftcheck.desired.document import REGION, read_vars
-from driftcheck.desired.variables import ENV_PREFIX, Unresolved, Variables
+from driftcheck.desired.document import read_regions, read_vars
+from driftcheck.desired.variables import BUILT_IN, ENV_PREFIX, Unresolved, Variables
 from driftcheck.desired.yaml_loader import MapNode, Node, ScalarNode, load_yaml
 from driftcheck.errors import Problem, SpecError
 from driftcheck.files import read_bytes
@@ -109,6 +110,9 @@ class Account:
     profile: str | None = None  # or the named profile whose credentials to use
     external_id: str | None = field(default=None, repr=False)  # a secret: never shown
     vars: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    # listed by ``organization`` at run time, not named under ``accounts``: a spec's
+    # ``accounts`` cannot name it (``"*"`` covers it), so offline ``validate`` agrees with plan
+    from_organization: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,7 @@ class OrganizationSource:
             role=_for_account(self.role, account_id),
             external_id=None if external_id is None else _for_account(external_id, account_id),
             vars=self.vars,
+            from_organization=True,
         )
 
 
@@ -466,7 +471,7 @@ class _Reader:
             elif text == "regions":
                 settings.regions = self.regions(value)
             elif text == "vars":
-                settings.vars = read_vars(checker, value)
+                settings.vars = read_vars(checker, value, reserved=BUILT_IN)
             elif text == "exclude":
                 settings.exclude = self.exclude(value)
         given = settings.given
@@ -516,28 +521,7 @@ class _Reader:
         return _Text(text, node)
 
     def regions(self, node: Node) -> tuple[str, ...] | None:
-        checker = self.checker
-        items = checker.sequence(node, "`regions`")
-        if items is None:
-            return None
-        if not items.items:
-            checker.report(node, "`regions` must list at least one region")
-            return None
-        regions: dict[str, Node] = {}
-        valid = True
-        for item in items.items:
-            text = checker.string(item, "a region")
-            if text is None:
-                valid = False
-            elif not REGION.match(text):
-                checker.report(item, f"`{text}` is not an AWS region name (like us-east-1)")
-                valid = False
-            elif text in regions:
-                checker.repeated(item, regions[text], f"region `{text}`", "regions")
-                valid = False
-            else:
-                regions[text] = item
-        return tuple(regions) if valid else None
+        return read_regions(self.checker, node)
 
     def exclude(self, node: Node) -> frozenset[str] | None:
         checker = self.checker

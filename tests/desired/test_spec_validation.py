@@ -29,7 +29,7 @@ def check(write: Write, text: str, expected: list[str]) -> None:
             "version: 1\nzzz: 1\nconfiguration_sets: {}\n",
             [
                 "spec.yaml:2:1: unknown key `zzz` in the spec; expected `version`, `api`, "
-                "`region`, `vars` or `configuration_sets`"
+                "`region`, `regions`, `accounts`, `vars` or `configuration_sets`"
             ],
         ),
         ("configuration_sets: {}\n", ["spec.yaml:1:1: the spec is missing `version`"]),

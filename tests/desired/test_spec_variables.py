@@ -141,9 +141,13 @@ def test_vars_of_one_file_do_not_leak_into_another(write: Write) -> None:
     first = write(TOPIC_SPEC, "a.yaml")
     second = write(NO_VARS_SPEC.replace("marketing", "other"), "b.yaml")
     assert problems([first, second]) == [
-        f"b.yaml:10:21: undefined variable `{name}`; define it under `vars:` or pass "
-        f"--var {name}=..."
-        for name in ("account", "flag", "number", "topic")
+        "b.yaml:10:21: `${account}` (the name of each account in the accounts file) needs "
+        "--accounts FILE; without it, define `account` under `vars:` or pass --var account=...",
+        *(
+            f"b.yaml:10:21: undefined variable `{name}`; define it under `vars:` or pass "
+            f"--var {name}=..."
+            for name in ("flag", "number", "topic")
+        ),
     ]
 
 
@@ -159,9 +163,10 @@ def test_unresolved_references_are_reported_at_the_string(write: Write) -> None:
         )
     )
     assert problems([path]) == [
-        "spec.yaml:11:21: the environment variable `TOPIC` is not set",
-        "spec.yaml:11:21: undefined variable `account_id`; define it under `vars:` or pass "
+        "spec.yaml:11:21: `${account_id}` (the 12-digit id of each account) needs "
+        "--accounts FILE; without it, define `account_id` under `vars:` or pass "
         "--var account_id=...",
+        "spec.yaml:11:21: the environment variable `TOPIC` is not set",
     ]
 
 

@@ -74,6 +74,7 @@ def test_an_account_listed_by_the_organization_gets_its_role_and_external_id() -
         role="arn:aws-cn:iam::444444444444:role/path/to/reader",
         external_id="x-444444444444",
         vars=MappingProxyType({"team": "mail"}),
+        from_organization=True,
     )
     assert parse(text).accounts == ()
 
