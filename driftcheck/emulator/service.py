@@ -19,6 +19,8 @@ from driftcheck.emulator.operations import OPERATIONS, Call
 from driftcheck.emulator.routes import Route, Router
 from driftcheck.emulator.state import DEFAULT_REGION, Regions, State, parse_state
 from driftcheck.emulator.stats import Counters, Outcome
+from driftcheck.emulator.trail import Trail
+from driftcheck.emulator.trail import control as trail_control
 from driftcheck.emulator.wire import (
     ACCESS_DENIED,
     BAD_REQUEST,
@@ -88,6 +90,8 @@ class EmulatedService:
         self.router = Router(OPERATIONS)
         self.identities = Identities()  # who signed each request (access key id → identity)
         self.other_services: dict[str, OtherService] = {}  # signing name -> handler
+        self.trail = Trail(self.identities)  # every SES call, as CloudTrail records it
+        self.other_services["cloudtrail"] = self._cloudtrail
 
     def handle(self, method: str, target: str, headers: Headers, body: bytes) -> Answer:
         path, _, query = target.partition("?")
@@ -104,9 +108,10 @@ class EmulatedService:
             return error_answer(ServiceError(INTERNAL_FAILURE, "Internal emulator error."))
 
     def reset(self, regions: Regions) -> None:
-        """Replace the state with ``regions`` (validated) and clear the counters."""
+        """Replace the state with ``regions`` (validated), clear the counters and the trail."""
         self.state.replace(regions)
         self.counters.reset()
+        self.trail.clear()
 
     # --- the API --------------------------------------------------------------------------
 
@@ -123,6 +128,7 @@ class EmulatedService:
                 time.sleep(delay)  # no lock is held here
             outcome, answer = self._call(route, path_params, query, headers, body)
         self.counters.record(route.api.value, route.operation, outcome)
+        self.trail.record_call(route, path_params, query, headers, body, region_of(headers), answer)
         return answer
 
     def _call(
@@ -159,6 +165,11 @@ class EmulatedService:
             return Outcome.ERROR, error_answer(e)
         return Outcome.OK, json_answer(result)
 
+    def _cloudtrail(
+        self, method: str, path: str, query: str, headers: Headers, body: bytes
+    ) -> Answer:
+        return self.trail.lookup_events(headers, body, region_of(headers))
+
     # --- /_emulator/ ----------------------------------------------------------------------
 
     def _control(self, method: str, path: str, body: bytes) -> Answer:
@@ -181,6 +192,9 @@ class EmulatedService:
                 origin = "The reset request body"
                 self.reset({} if document is None else parse_state(document, origin))
                 return json_answer({})
+            found = trail_control(self.trail, *endpoint, _json_body(body, default=None))
+            if found is not None:
+                return found
         except EmulatorError as e:
             return error_answer(ServiceError(BAD_REQUEST, str(e)))
         message = f"No emulator endpoint matches {method} {path}."
