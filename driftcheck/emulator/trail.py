@@ -40,6 +40,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import itertools
 import json
 import math
 import threading
@@ -75,7 +76,7 @@ EVENT_SOURCE = "ses.amazonaws.com"
 LOOKUP_TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"
 MAX_PAGE = 50  # MaxResults: 1..50, default 50
 DEFAULT_LOOKUP_RPS = 2.0  # per account and region
-MAX_RECORDS = 100_000  # per account and region; the oldest are dropped beyond
+MAX_RECORDS = 50_000  # per account and region (about 1 KB each); the oldest are dropped beyond
 LOOPBACK_IP = "127.0.0.1"
 _READ_PREFIXES = ("Get", "List")
 
@@ -164,7 +165,7 @@ def _error_of(answer: Answer) -> tuple[str, str] | None:
     """(errorCode, errorMessage) of an SES error answer; None for a success."""
     if answer.status < 400:
         return None
-    code = next(v for k, v in answer.headers if k == ERROR_TYPE_HEADER).split(":", 1)[0]
+    code = next((v for k, v in answer.headers if k == ERROR_TYPE_HEADER), "").split(":", 1)[0]
     return code, str(json.loads(answer.body).get("message", ""))
 
 
@@ -338,33 +339,53 @@ class Entry:
     second: int  # the record's eventTime, seconds since the epoch
     visible_at: float  # when LookupEvents starts showing it
     identity: Identity
-    record: dict[str, Any]
+    event_id: str
+    event_name: str
+    read_only: str  # "true" or "false", as LookupEvents shows it
+    text: str  # the record as JSON (kept as text: a fraction of the memory of its dict)
+
+    @classmethod
+    def of(cls, seq: int, at: float, visible_at: float, call: SesCall) -> Entry:
+        record = call.record(at)
+        return cls(
+            seq=seq,
+            second=int(at),
+            visible_at=visible_at,
+            identity=call.identity,
+            event_id=record["eventID"],
+            event_name=call.operation,
+            read_only="true" if record["readOnly"] else "false",
+            text=json.dumps(record),
+        )
 
     def attribute(self, key: str) -> str | None:
         """The value a lookup attribute ``key`` matches against; None: matches nothing."""
-        values = {
-            "EventId": self.record["eventID"],
-            "EventName": self.record["eventName"],
-            "ReadOnly": "true" if self.record["readOnly"] else "false",
-            "Username": lookup_username(self.identity),
-            "EventSource": self.record["eventSource"],
-            "AccessKeyId": self.identity.access_key_id,
-        }
-        return values.get(key)  # ResourceType, ResourceName: the record names no resource
+        found = _ATTRIBUTES.get(key)  # ResourceType, ResourceName: the record names no resource
+        return None if found is None else found(self)
 
     def event(self) -> dict[str, Any]:
         """The ``Event`` of a LookupEvents answer."""
         return {
-            "EventId": self.record["eventID"],
-            "EventName": self.record["eventName"],
-            "ReadOnly": self.attribute("ReadOnly"),
+            "EventId": self.event_id,
+            "EventName": self.event_name,
+            "ReadOnly": self.read_only,
             "AccessKeyId": self.identity.access_key_id,
             "EventTime": self.second,
-            "EventSource": self.record["eventSource"],
+            "EventSource": EVENT_SOURCE,
             "Username": lookup_username(self.identity),
             "Resources": [],
-            "CloudTrailEvent": json.dumps(self.record),
+            "CloudTrailEvent": self.text,
         }
+
+
+_ATTRIBUTES: dict[str, Callable[[Entry], str]] = {
+    "EventId": lambda entry: entry.event_id,
+    "EventName": lambda entry: entry.event_name,
+    "ReadOnly": lambda entry: entry.read_only,
+    "Username": lambda entry: lookup_username(entry.identity),
+    "EventSource": lambda entry: EVENT_SOURCE,
+    "AccessKeyId": lambda entry: entry.identity.access_key_id,
+}
 
 
 class RateWindow:
@@ -425,7 +446,7 @@ class Trail:
         """Every record of every (account, region), oldest first, visible or not (copies)."""
         with self._lock:
             entries = [entry for entries in self._entries.values() for entry in entries]
-        return [json.loads(json.dumps(e.record)) for e in sorted(entries, key=lambda e: e.seq)]
+        return [json.loads(entry.text) for entry in sorted(entries, key=lambda e: e.seq)]
 
     # --- recording --------------------------------------------------------------------------
 
@@ -454,13 +475,7 @@ class Trail:
         with self._lock:
             now = self._clock()
             self._seq += 1
-            entry = Entry(
-                seq=self._seq,
-                second=int(now),
-                visible_at=now + self._settings.delivery_delay,
-                identity=call.identity,
-                record=call.record(now),
-            )
+            entry = Entry.of(self._seq, now, now + self._settings.delivery_delay, call)
             key = (call.identity.account_id, call.region)
             entries = self._entries.get(key)
             if entries is None:
@@ -498,11 +513,8 @@ class Trail:
         query = LookupQuery.parse(body)
         with self._lock:
             candidates = list(self._entries.get(key, ()))
-        found = [
-            entry
-            for entry in reversed(candidates)
-            if entry.visible_at <= now and query.matches(entry)
-        ]
+        newest_first = (e for e in reversed(candidates) if e.visible_at <= now and query.matches(e))
+        found = list(itertools.islice(newest_first, query.max_results + 1))  # +1: a next page?
         page = found[: query.max_results]
         out: dict[str, Any] = {"Events": [entry.event() for entry in page]}
         if len(found) > query.max_results:

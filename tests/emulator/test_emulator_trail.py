@@ -197,6 +197,17 @@ def test_the_record_has_every_cloudtrail_field(emulator: Emulator, client_as: Co
     assert time.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
 
 
+def test_the_source_ip_is_the_first_forwarded_address(emulator: Emulator) -> None:
+    request = urllib.request.Request(
+        f"{emulator.url}/v2/email/configuration-sets",
+        headers={"X-Forwarded-For": "203.0.113.7, 10.0.0.1", "User-Agent": "curl/8.5.0"},
+    )
+    with urllib.request.urlopen(request) as answer:
+        assert answer.status == 200
+    (record,) = emulator.trail_records()
+    assert (record["sourceIPAddress"], record["userAgent"]) == ("203.0.113.7", "curl/8.5.0")
+
+
 def test_a_failed_call_is_recorded_with_its_error(emulator: Emulator, client_as: Connect) -> None:
     client = client_as("sesv2", "AKIDANY")
     with api_error("NotFoundException", 404):
