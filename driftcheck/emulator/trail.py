@@ -290,6 +290,8 @@ def identity_from_json(data: Any) -> Identity:
     account = values["account_id"] or DEFAULT_ACCOUNT
     if not key or not name:
         raise EmulatorError("An identity needs an access_key_id and a user_name.")
+    if not (len(account) == 12 and account.isdigit()):
+        raise EmulatorError(f"account_id must be 12 digits, not {account!r}.")
     kind = values["type"] or IdentityType.IAM_USER
     if kind == IdentityType.IAM_USER:
         identity = Identity.iam_user(key, name, account_id=account)
@@ -307,12 +309,9 @@ def identity_from_json(data: Any) -> Identity:
     else:
         kinds = f"{IdentityType.IAM_USER} or {IdentityType.ASSUMED_ROLE}"
         raise EmulatorError(f"Identity type {kind!r} is not supported; use {kinds}.")
-    return Identity(
-        account_id=identity.account_id,
+    return replace(
+        identity,
         arn=values["arn"] or identity.arn,
-        type=identity.type,
-        user_name=identity.user_name,
-        access_key_id=identity.access_key_id,
         principal_id=values["principal_id"] or identity.principal_id,
     )
 

@@ -466,6 +466,10 @@ def test_bad_control_requests_say_what_is_wrong(emulator: Emulator) -> None:
         ("trail/settings", {"colour": 1}),
         ("identities", {"identities": [{"access_key_id": "AKID"}]}),
         ("identities", {"identities": [{"access_key_id": "A", "user_name": "b", "type": "X"}]}),
+        (
+            "identities",
+            {"identities": [{"access_key_id": "A", "user_name": "b", "account_id": "1"}]},
+        ),
         ("identities", [1]),
     ]:
         with pytest.raises(urllib.error.HTTPError) as caught:
