@@ -8,6 +8,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -15,7 +16,14 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from driftcheck.emulator import Emulator, Identity, TrailSettings
+from driftcheck.emulator import (
+    DEMO_STATE,
+    Emulator,
+    Identity,
+    TrailSettings,
+    client_environment,
+    start_emulator,
+)
 from driftcheck.emulator.identity import Identities
 from driftcheck.emulator.schema import api_schema
 from driftcheck.emulator.trail import (
@@ -26,6 +34,7 @@ from driftcheck.emulator.trail import (
     request_parameters,
 )
 from driftcheck.model import Api
+from tests.conftest import isolated_aws_env, run_cli
 from tests.emulator.helpers import ACCOUNT, TOPIC, api_error, sns
 
 CONSOLE_UA = "console.amazonaws.com"
@@ -164,6 +173,26 @@ def test_a_write_and_a_read_are_recorded_with_their_callers(
     # the record LookupEvents serves is the record the trail holds
     assert emulator.trail_records()[1:] == [written, fetched]
     assert control(emulator, "GET", "trail")["records"][1:] == [written, fetched]
+
+
+def test_a_driftcheck_plan_leaves_only_read_only_records_of_its_key(tmp_path: Path) -> None:
+    with start_emulator(state=DEMO_STATE) as emu:
+        emu.register_identity(Identity.iam_user("AKIDDRIFTCHECK", "driftcheck-ci"))
+        env = isolated_aws_env(tmp_path, **client_environment(emu.url))
+        env["AWS_ACCESS_KEY_ID"] = "AKIDDRIFTCHECK"
+        result = run_cli("plan", "specs/", env=env)
+        assert result.code == 2, result.stderr  # the demo state drifts from specs/
+        records = emu.trail_records()
+    assert records, "the plan's reads were not recorded"
+    assert {r["eventName"] for r in records} <= {
+        "ListConfigurationSets",
+        "GetConfigurationSet",
+        "GetConfigurationSetEventDestinations",
+    }
+    assert {(r["readOnly"], r["userIdentity"]["userName"]) for r in records} == {
+        (True, "driftcheck-ci")
+    }
+    assert all("Botocore/" in r["userAgent"] for r in records)
 
 
 def test_the_record_has_every_cloudtrail_field(emulator: Emulator, client_as: Connect) -> None:
