@@ -351,22 +351,23 @@ def test_the_emulator_prints_the_lines_to_paste_and_they_are_enough(tmp_path: Pa
     assert process.stdout is not None
     try:
         listening = process.stdout.readline()
-        lines = [process.stdout.readline().rstrip("\n") for _ in range(8)]
+        lines = [process.stdout.readline().rstrip("\n") for _ in range(9)]
         url = re.fullmatch(
             r"driftcheck emulator listening on (http://127\.0\.0\.1:\d+) \(.*\)\n", listening
         )
         assert url is not None, listening
-        exports = dict(line.removeprefix("export ").split("=", 1) for line in lines[1:7])
-        assert [line.split("=")[0] for line in lines[1:7]] == [f"export {name}" for name in exports]
+        exports = dict(line.removeprefix("export ").split("=", 1) for line in lines[1:8])
+        assert [line.split("=")[0] for line in lines[1:8]] == [f"export {name}" for name in exports]
         assert exports == {
             "AWS_ENDPOINT_URL": url[1],
             "AWS_ENDPOINT_URL_STS": url[1],
             "AWS_ENDPOINT_URL_ORGANIZATIONS": url[1],
+            "AWS_ENDPOINT_URL_CLOUDTRAIL": url[1],
             "AWS_ACCESS_KEY_ID": "emulator",
             "AWS_SECRET_ACCESS_KEY": "emulator",
             "AWS_DEFAULT_REGION": "us-east-1",
         }
-        assert lines[7] == "Ctrl-C stops it."
+        assert lines[8] == "Ctrl-C stops it."
         # a shell with only those lines pasted: no credentials, region or endpoint otherwise
         env = {k: v for k, v in isolated_aws_env(tmp_path).items() if not k.startswith("AWS_A")}
         env.update(exports)

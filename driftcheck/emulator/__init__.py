@@ -16,7 +16,10 @@ each account has its own sets (the state document: :mod:`driftcheck.emulator.sta
 ``ListAccounts`` (:mod:`driftcheck.emulator.organizations`) answer at the same address.
 Control endpoints under ``/_emulator/``: ``GET stats``, ``POST stats/reset`` (counters only),
 ``GET state``, ``POST reset`` (state and counters; optional body: the new state document),
-``GET``/``POST faults`` (a POST replaces every fault).
+``GET``/``POST faults`` (a POST replaces every fault), and CloudTrail's
+(:mod:`driftcheck.emulator.trail`): ``GET trail`` (every record), ``GET``/``POST trail/settings``
+(delivery delay, LookupEvents rate cap, denied access keys), ``POST identities`` (who each
+access key is). ``POST reset`` clears the trail too.
 """
 
 from __future__ import annotations
@@ -31,18 +34,21 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from driftcheck.emulator.faults import Faults
-from driftcheck.emulator.identity import Identities
+from driftcheck.emulator.identity import Identities, Identity
 from driftcheck.emulator.server import LOOPBACK, EmulatorServer
 from driftcheck.emulator.service import EmulatedService
 from driftcheck.emulator.state import Fleet, StateDocument, parse_state, read_state_file
 from driftcheck.emulator.stats import Stats
+from driftcheck.emulator.trail import TrailSettings
 
 __all__ = [
     "DEMO_STATE",
     "Emulator",
     "Faults",
+    "Identity",
     "StateSource",
     "Stats",
+    "TrailSettings",
     "client_environment",
     "load_state",
     "serve_forever",
@@ -175,6 +181,22 @@ class Emulator:
         """A state document of everything the emulator holds (a copy)."""
         return self._service.state.dump()
 
+    def register_identity(self, identity: Identity) -> None:
+        """Make requests signed with ``identity.access_key_id`` come from ``identity``."""
+        self._service.identities.register(identity)
+
+    @property
+    def trail_settings(self) -> TrailSettings:
+        return self._service.trail.settings
+
+    def set_trail_settings(self, settings: TrailSettings) -> None:
+        """Replace every CloudTrail setting (restarts the LookupEvents rate window)."""
+        self._service.trail.settings = settings
+
+    def trail_records(self) -> list[dict[str, Any]]:
+        """Every CloudTrail record, oldest first, whether LookupEvents shows it yet or not."""
+        return self._service.trail.records()
+
 
 def start_emulator(
     port: int = 0,
@@ -192,16 +214,18 @@ def client_environment(url: str) -> dict[str, str]:
 
     ``AWS_ENDPOINT_URL`` is boto3's own endpoint setting for every service (so no
     ``--endpoint-url``; ``AWS_ENDPOINT_URL_PINPOINT_EMAIL`` / ``_SESV2`` would do it per API).
-    STS and Organizations get theirs too (``AWS_ENDPOINT_URL_STS``,
-    ``AWS_ENDPOINT_URL_ORGANIZATIONS``): they stay on the emulator in a shell that sets its own
-    ``AWS_ENDPOINT_URL`` for SES alone. The credentials are fake: the emulator checks no
-    signature, but botocore signs every request and sends none without credentials; the key
-    belongs to the default account; the region of the signature is the emulated region.
+    STS, Organizations and CloudTrail get theirs too (``AWS_ENDPOINT_URL_STS``,
+    ``AWS_ENDPOINT_URL_ORGANIZATIONS``, ``AWS_ENDPOINT_URL_CLOUDTRAIL``): they stay on the
+    emulator in a shell that sets its own ``AWS_ENDPOINT_URL`` for SES alone. The credentials
+    are fake: the emulator checks no signature, but botocore signs every request and sends none
+    without credentials; the key belongs to the default account; the region of the signature
+    is the emulated region.
     """
     return {
         "AWS_ENDPOINT_URL": url,
         "AWS_ENDPOINT_URL_STS": url,
         "AWS_ENDPOINT_URL_ORGANIZATIONS": url,
+        "AWS_ENDPOINT_URL_CLOUDTRAIL": url,
         "AWS_ACCESS_KEY_ID": "emulator",
         "AWS_SECRET_ACCESS_KEY": "emulator",
         "AWS_DEFAULT_REGION": "us-east-1",

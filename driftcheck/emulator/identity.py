@@ -17,6 +17,7 @@ key must stay expired, not fall back to the default account.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class Identity:
     principal_id: str = ""  # AIDA... for a user; ARO...:SESSION for an assumed role
     session_token: str = ""  # issued keys: the X-Amz-Security-Token every request must carry
     expires_at: float | None = None  # issued keys: refused from this time.time() on
+    registered: bool = True  # False: a key nobody registered (a user of the default account)
 
     @classmethod
     def iam_user(cls, access_key_id: str, name: str, account_id: str = DEFAULT_ACCOUNT) -> Identity:
@@ -79,7 +81,7 @@ def credential_problem(
     token = headers.get("X-Amz-Security-Token") or ""
     # ASIA: temporary keys, which only STS issues; one this emulator did not issue (left over
     # from another run) is refused rather than taken for a user of the default account
-    unissued = key.startswith("ASIA") and not identity.session_token
+    unissued = key.startswith("ASIA") and not identity.registered
     wrong_token = bool(identity.session_token) and token != identity.session_token
     if key.startswith("INVALID") or unissued or wrong_token:
         return CredentialProblem.INVALID
@@ -112,7 +114,8 @@ class Identities:
             found = self._by_key.get(access_key_id)
         if found is not None:
             return found
-        return Identity.iam_user(access_key_id, access_key_id or "anonymous")
+        unknown = Identity.iam_user(access_key_id, access_key_id or "anonymous")
+        return dataclasses.replace(unknown, registered=False)
 
     def of(self, headers: Headers) -> Identity:
         """The identity of the request with ``headers``."""

@@ -21,6 +21,8 @@ from driftcheck.emulator.routes import Route, Router
 from driftcheck.emulator.state import DEFAULT_REGION, Fleet, StateDocument, parse_state
 from driftcheck.emulator.stats import Counters, Outcome
 from driftcheck.emulator.sts import StsService
+from driftcheck.emulator.trail import Trail
+from driftcheck.emulator.trail import control as trail_control
 from driftcheck.emulator.wire import (
     ACCESS_DENIED,
     BAD_REQUEST,
@@ -86,6 +88,8 @@ class EmulatedService:
         self.other_services["organizations"] = OrganizationsService(
             state, self.identities, self.counters
         )
+        self.trail = Trail(self.identities)  # every SES call, as CloudTrail records it
+        self.other_services["cloudtrail"] = self._cloudtrail
 
     def handle(self, method: str, target: str, headers: Headers, body: bytes) -> Answer:
         path, _, query = target.partition("?")
@@ -102,12 +106,13 @@ class EmulatedService:
             return error_answer(ServiceError(INTERNAL_FAILURE, "Internal emulator error."))
 
     def reset(self, document: StateDocument) -> None:
-        """Replace the state with ``document`` (validated) and clear the counters.
+        """Replace the state with ``document`` (validated), clear the counters and the trail.
 
         Keys registered in :attr:`identities` (STS-issued ones too) stay valid.
         """
         self.state.replace(document)
         self.counters.reset()
+        self.trail.clear()
 
     # --- the API --------------------------------------------------------------------------
 
@@ -125,6 +130,7 @@ class EmulatedService:
             outcome, answer = self._call(route, path_params, query, headers, body)
         target = f"{self.identities.of(headers).account_id}/{region_of(headers)}"
         self.counters.record(route.api.value, route.operation, outcome, target)
+        self.trail.record_call(route, path_params, query, headers, body, region_of(headers), answer)
         return answer
 
     def _call(
@@ -163,6 +169,11 @@ class EmulatedService:
             return Outcome.ERROR, error_answer(e)
         return Outcome.OK, json_answer(result)
 
+    def _cloudtrail(
+        self, method: str, path: str, query: str, headers: Headers, body: bytes
+    ) -> Answer:
+        return self.trail.lookup_events(headers, body, region_of(headers))
+
     # --- /_emulator/ ----------------------------------------------------------------------
 
     def _control(self, method: str, path: str, body: bytes) -> Answer:
@@ -185,6 +196,9 @@ class EmulatedService:
                 origin = "The reset request body"
                 self.reset(StateDocument() if document is None else parse_state(document, origin))
                 return json_answer({})
+            found = trail_control(self.trail, *endpoint, _json_body(body, default=None))
+            if found is not None:
+                return found
         except EmulatorError as e:
             return error_answer(ServiceError(BAD_REQUEST, str(e)))
         message = f"No emulator endpoint matches {method} {path}."

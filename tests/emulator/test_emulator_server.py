@@ -221,8 +221,13 @@ def test_serve_forever_announces_serves_and_stops_on_sigterm(tmp_path: Path) -> 
         assert line.startswith("driftcheck emulator listening on http://127.0.0.1:")
         assert line.rstrip().endswith("(pinpoint-email /v1, sesv2 /v2)")
         port = int(line.split("http://127.0.0.1:")[1].split()[0])
-        paste = [process.stdout.readline() for _ in range(8)]  # the lines for another shell
-        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_ORGANIZATIONS"):
+        paste = [process.stdout.readline() for _ in range(9)]  # the lines for another shell
+        for name in (
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_STS",
+            "AWS_ENDPOINT_URL_ORGANIZATIONS",
+            "AWS_ENDPOINT_URL_CLOUDTRAIL",
+        ):
             assert f"export {name}=http://127.0.0.1:{port}\n" in paste
         assert paste[-1] == "Ctrl-C stops it.\n"
 
