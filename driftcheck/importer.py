@@ -58,7 +58,7 @@ def read_sets_to_import(
     when ``names`` is None; ImportSpecError when one is missing or cannot be read."""
     explicit = names is not None
     if names is None:
-        client = make_clients([(api, region)], settings)[(api, region)]
+        client = make_clients([("", api, region)], settings)[("", api, region)]
         names = list_configuration_sets(client, api)
     for name in names:
         if not NAME.match(name):

@@ -127,8 +127,9 @@ class LiveSet:
 @dataclass(frozen=True, slots=True)
 class LiveState:
     sets: Mapping[SetKey, LiveSet] = field(default_factory=dict)
-    # every live set name per (api, region), when they were listed (--include-unmanaged)
-    listed: Mapping[tuple[Api, str], tuple[str, ...]] = field(default_factory=dict)
+    # every live set name per (account, api, region), when they were listed
+    # (--include-unmanaged); the account is "" without an accounts file, as in SetKey
+    listed: Mapping[tuple[str, Api, str], tuple[str, ...]] = field(default_factory=dict)
 
 
 # --- the plan ----------------------------------------------------------------------------

@@ -120,13 +120,19 @@ def _plan(desired: DesiredState, live: LiveState, *, strict: bool) -> Plan:
 
 def _unmanaged(desired: DesiredState, live: LiveState) -> list[SetPlan]:
     """Listed sets no spec declares. Both APIs act on the same SES sets, so a set declared
-    through either API is managed, and a region listed through both reports a set once."""
-    declared = {(s.key.region, s.key.name) for s in desired.sets}
-    found: dict[tuple[str, str], SetKey] = {}
-    for (api, region), names in sorted(live.listed.items()):
-        for name in names:
-            if (region, name) not in declared:
-                found.setdefault((region, name), SetKey(api, region, name))
+    through either API is managed, and a region listed through both reports a set once.
+    Each account is listed apart: a set of one account does not manage another's."""
+    declared = {(s.key.account, s.key.region, s.key.name) for s in desired.sets}
+    names = {s.key.account: s.key.account_name for s in desired.sets}
+    found: dict[tuple[str, str, str], SetKey] = {}
+    for (account, api, region), names_listed in sorted(live.listed.items()):
+        for name in names_listed:
+            where = (account, region, name)
+            if where not in declared:
+                key = SetKey(
+                    api, region, name, account=account, account_name=names.get(account, "")
+                )
+                found.setdefault(where, key)
     return [SetPlan(key, SetStatus.UNMANAGED, source=None) for key in found.values()]
 
 

@@ -198,7 +198,7 @@ def test_unmanaged_sets_are_listed_and_count_as_drift_only_when_strict() -> None
     desired = DesiredState((desired_set(KEY),))
     live = LiveState(
         {KEY: LiveSet(KEY, SetStatus.PRESENT)},
-        listed={(Api.PINPOINT_EMAIL, "us-east-1"): ("marketing", "legacy", "old")},
+        listed={("", Api.PINPOINT_EMAIL, "us-east-1"): ("marketing", "legacy", "old")},
     )
     lenient, strict = plan(desired, live), plan(desired, live, strict=True)
     assert [(s.key.name, s.status) for s in lenient.sets] == [
@@ -300,8 +300,8 @@ def test_a_set_declared_through_either_api_is_managed() -> None:
     live = LiveState(
         {sesv2_key: LiveSet(sesv2_key, SetStatus.PRESENT)},
         listed={
-            (Api.PINPOINT_EMAIL, "us-east-1"): ("other", "tx"),
-            (Api.SESV2, "us-east-1"): ("other", "tx"),
+            ("", Api.PINPOINT_EMAIL, "us-east-1"): ("other", "tx"),
+            ("", Api.SESV2, "us-east-1"): ("other", "tx"),
         },
     )
     unmanaged = [s.key for s in plan(desired, live).sets if s.status is SetStatus.UNMANAGED]

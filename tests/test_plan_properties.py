@@ -230,7 +230,7 @@ def test_every_declared_set_is_planned_or_an_error(
             live_sets[key] = LiveSet(key, SetStatus.MISSING)
         elif fate == "error":
             live_sets[key] = LiveSet(key, SetStatus.ERROR, error=ReadFailure("Throttling", "slow"))
-    state = LiveState(live_sets, {(Api.SESV2, "us-east-1"): tuple(listed)})
+    state = LiveState(live_sets, {("", Api.SESV2, "us-east-1"): tuple(listed)})
     result = plan(desired, state)
     for key in keys:
         [set_plan] = [s for s in result.sets if s.key == key]

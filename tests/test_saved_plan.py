@@ -101,7 +101,7 @@ def live() -> LiveState:
                 LOCKED, SetStatus.ERROR, error=ReadFailure("AccessDeniedException", "no\x1b[31m")
             ),
         },
-        listed={(Api.PINPOINT_EMAIL, "us-east-1"): ("locked", "other", "tx")},
+        listed={("", Api.PINPOINT_EMAIL, "us-east-1"): ("locked", "other", "tx")},
     )
 
 

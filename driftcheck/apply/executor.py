@@ -3,7 +3,8 @@
 Every action whose prerequisite succeeded is attempted: a failed write fails that action
 only; a destination of a set whose creation failed is skipped. An error that concerns every
 call alike (credentials, an unreachable endpoint) fails its action and stops the run: the
-actions not yet started are skipped with that reason. The rate limit is the writer's.
+actions not yet started are skipped with that reason. The rate limits are the writer's, one
+per target (account, region); the sets of the targets whose next token comes first go first.
 
 Once the ``stop`` flag is set (Ctrl-C, SIGTERM: :mod:`driftcheck.interrupt`), no action starts:
 the writes in flight finish (their clients refuse any retry), every other action is skipped as
@@ -21,6 +22,7 @@ from enum import Enum
 from driftcheck.apply.actions import ActionKind, ApplyAction
 from driftcheck.errors import ApiError, Interrupted
 from driftcheck.interrupt import StopFlag, leave_signals_to_the_main_thread
+from driftcheck.live.pacing import TurnTaker
 from driftcheck.live.writer import WriteError, Writer
 from driftcheck.model import SetKey
 
@@ -108,14 +110,24 @@ def execute(
             results.append(report(result))
         return results
 
+    # targets take turns (driftcheck.live.pacing): a worker never waits on a busy target
+    # while another target has a token free
+    turns = TurnTaker(((key.target, group) for key, group in groups.items()), writer.pacing)
+    finished: dict[SetKey, list[ActionResult]] = {}
+
+    def worker() -> None:
+        while (group := turns.next()) is not None:
+            finished[group[0].key] = run_set(group)
+
     workers = max(1, min(concurrency, len(groups)))
     with ThreadPoolExecutor(
         max_workers=workers,
         thread_name_prefix="apply",
         initializer=leave_signals_to_the_main_thread,
     ) as pool:
-        futures = {key: pool.submit(run_set, group) for key, group in groups.items()}
-        per_set = {key: iter(future.result()) for key, future in futures.items()}
+        for future in [pool.submit(worker) for _ in range(workers)]:
+            future.result()
+    per_set = {key: iter(results) for key, results in finished.items()}
     return tuple(next(per_set[action.key]) for action in actions)
 
 

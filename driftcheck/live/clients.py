@@ -1,4 +1,4 @@
-"""boto3 clients, one per (api, region), shared by every reader thread.
+"""boto3 clients, one per (account, api, region), shared by every reader thread.
 
 botocore clients are thread-safe once created; sessions are not, so every client is created
 up front on the calling thread. Retries use botocore's *adaptive* mode, which absorbs
@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -21,7 +21,13 @@ from driftcheck import __version__
 from driftcheck.errors import ApiError
 from driftcheck.interrupt import StopFlag
 from driftcheck.live.stopping import refuse_requests_after
-from driftcheck.model import Api
+from driftcheck.model import Api, SetKey
+
+if TYPE_CHECKING:
+    from driftcheck.live.sessions import AccountSessions
+
+# (account id, api, region): "" for the account of the caller's own credentials
+ClientKey = tuple[str, Api, str]
 
 CONNECT_TIMEOUT_SECONDS = 3.0
 READ_TIMEOUT_SECONDS = 5.0
@@ -56,26 +62,47 @@ def default_region(profile: str | None) -> str | None:
     return region or os.environ.get("AWS_REGION") or None
 
 
-def make_clients(
-    keys: Iterable[tuple[Api, str]], settings: ClientSettings
-) -> dict[tuple[Api, str], Any]:
-    """One client per distinct (api, region)."""
-    boto_session = session(settings.profile)
-    config = Config(
+def client_key(key: SetKey) -> ClientKey:
+    """The client that reads and writes the set ``key``."""
+    return (key.account, key.api, key.region)
+
+
+def client_config(settings: ClientSettings) -> Config:
+    """Adaptive retries, timeouts and a pool for ``settings.concurrency`` threads."""
+    return Config(
         retries={"mode": "adaptive", "total_max_attempts": settings.max_attempts},
         max_pool_connections=max(settings.concurrency, 10),
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
         user_agent_extra=f"driftcheck/{__version__}",
     )
-    clients: dict[tuple[Api, str], Any] = {}
-    for api, region in sorted(set(keys)):
+
+
+def make_clients(
+    keys: Iterable[ClientKey], settings: ClientSettings, sessions: AccountSessions | None = None
+) -> dict[ClientKey, Any]:
+    """One client per distinct (account, api, region), from that account's session.
+
+    Account ``""`` uses the caller's credentials (``settings.profile``); the others, their
+    session in ``sessions`` (every account named must have one).
+    """
+    config = client_config(settings)
+    caller: Any = None
+    clients: dict[ClientKey, Any] = {}
+    for account, api, region in sorted(set(keys)):
+        if account:
+            assert sessions is not None, "a set of an account needs that account's session"
+            create = sessions.session(account).create_client
+        else:
+            caller = caller or session(settings.profile)
+            create = caller.client
         try:
-            clients[(api, region)] = boto_session.client(
+            client = create(
                 api.value, region_name=region, endpoint_url=settings.endpoint_url, config=config
             )
         except (BotoCoreError, ValueError) as error:
             raise ApiError(f"cannot create the {api.value} client for {region}: {error}") from error
         if settings.stop is not None:
-            refuse_requests_after(settings.stop, clients[(api, region)], settings.max_attempts)
+            refuse_requests_after(settings.stop, client, settings.max_attempts)
+        clients[(account, api, region)] = client
     return clients

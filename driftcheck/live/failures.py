@@ -22,7 +22,7 @@ from botocore.exceptions import (
 )
 
 from driftcheck.errors import ApiError, CredentialsError
-from driftcheck.model import Api, ReadFailure
+from driftcheck.model import Api, ReadFailure, SetKey
 
 # Error codes that mean the credentials themselves are unusable: every call would fail alike.
 _EXPIRED = "the AWS credentials have expired; refresh them (e.g. `aws sso login`)"
@@ -75,3 +75,18 @@ def call_failure(error: ClientError | BotoCoreError, api: Api, region: str) -> R
     if isinstance(error, ReadTimeoutError):
         return ReadFailure("ReadTimeout", str(error))
     return ReadFailure(type(error).__name__, str(error))
+
+
+def set_failure(error: ClientError | BotoCoreError, key: SetKey) -> ReadFailure:
+    """:func:`call_failure` for a call about the set ``key``.
+
+    The credentials of an account of an accounts file concern only that account: refused,
+    they make this call a failure of its own, not the run's.
+    """
+    try:
+        return call_failure(error, key.api, key.region)
+    except CredentialsError as refused:
+        if not key.account:
+            raise
+        code = error_code(error) if isinstance(error, ClientError) else type(error).__name__
+        return ReadFailure(code, str(refused))

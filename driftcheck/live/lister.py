@@ -45,10 +45,12 @@ def list_configuration_sets(client: Any, api: Api) -> list[str]:
 def list_all(
     pairs: Iterable[tuple[Api, str]], settings: ClientSettings
 ) -> Mapping[tuple[Api, str], tuple[str, ...]]:
-    """The set names of every distinct (api, region) in ``pairs`` (one listing each)."""
-    clients = make_clients(pairs, settings)
+    """The set names of every distinct (api, region) in ``pairs`` (one listing each), with
+    the caller's credentials."""
+    clients = make_clients((("", api, region) for api, region in pairs), settings)
     return {
-        pair: tuple(list_configuration_sets(client, pair[0])) for pair, client in clients.items()
+        (api, region): tuple(list_configuration_sets(client, api))
+        for (_, api, region), client in clients.items()
     }
 
 

@@ -1,32 +1,52 @@
 """Read the live event destinations of the declared configuration sets.
 
 Exactly one ``GetConfigurationSetEventDestinations`` call per set (plus botocore's retries),
-run concurrently on shared clients. botocore exceptions stop here: each set becomes a
-:class:`~driftcheck.model.LiveSet` (present, missing, or error with a :class:`ReadFailure`),
-and problems that concern every set alike (credentials, an unreachable endpoint) abort the
-read with one :class:`~driftcheck.errors.ApiError`.
+run by ``--concurrency`` worker threads on shared clients, one client per (account, api,
+region). botocore exceptions stop here: each set becomes a :class:`~driftcheck.model.LiveSet`
+(present, missing, or error with a :class:`ReadFailure`), and problems that concern every set
+alike (the caller's credentials, an unreachable endpoint) abort the read with one
+:class:`~driftcheck.errors.ApiError`.
 
-Stopping (``ClientSettings.stop``, :mod:`driftcheck.interrupt`): the queued reads are cancelled,
-the clients refuse every new request, and :class:`~driftcheck.errors.Interrupted` is raised
+Many accounts (``sessions``, :mod:`driftcheck.live.sessions`): the sets of an account whose
+credentials could not be had, or were refused, are errors, and the others are read as
+usual. Calls are paced per target (account, region) by :mod:`driftcheck.live.pacing`:
+``max_rps`` calls a second each (None: unpaced, botocore's adaptive retries absorb the
+throttling), targets taking turns so that the workers serve every target at once.
+
+Stopping (``ClientSettings.stop``, :mod:`driftcheck.interrupt`): no read starts any more, the
+clients refuse every new request, and :class:`~driftcheck.errors.Interrupted` is raised
 without waiting for the reads in flight.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from typing import Any
+import queue
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from driftcheck.errors import Interrupted
 from driftcheck.interrupt import leave_signals_to_the_main_thread
-from driftcheck.live.clients import ClientSettings, make_clients
-from driftcheck.live.failures import CALL_ERRORS, call_failure, error_code
-from driftcheck.live.lister import list_configuration_sets
-from driftcheck.model import Api, LiveSet, LiveState, SetKey, SetStatus
+from driftcheck.live.clients import ClientKey, ClientSettings, client_key, make_clients
+from driftcheck.live.failures import CALL_ERRORS, error_code, set_failure
+from driftcheck.live.lister import ListError, list_configuration_sets
+from driftcheck.live.pacing import Pacing, TurnTaker
+from driftcheck.model import Api, LiveSet, LiveState, ReadFailure, SetKey, SetStatus
+
+if TYPE_CHECKING:
+    from driftcheck.live.sessions import AccountSessions
 
 Progress = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """Listing every set of one (account, api, region) (``--include-unmanaged``)."""
+
+    client: ClientKey
 
 
 def read_live_state(
@@ -35,57 +55,109 @@ def read_live_state(
     on_read: Progress | None = None,
     *,
     list_sets: bool = False,
+    sessions: AccountSessions | None = None,
+    max_rps: float | None = None,
 ) -> LiveState:
     """Read every set in ``keys``; ``on_read`` is called once per finished set.
 
-    With ``list_sets``, also list every set name of each region the keys are in (once per
-    region: both APIs show the same sets), for finding unmanaged sets.
+    With ``list_sets``, also list every set name of each (account, region) the keys are in
+    (once: both APIs show the same sets), for finding unmanaged sets. ``sessions`` holds the
+    credentials of the accounts the keys name (needed as soon as one does).
     """
-    clients = make_clients(((k.api, k.region) for k in keys), settings)
-    listed: dict[tuple[Api, str], tuple[str, ...]] = {}
-    if list_sets:
-        for (api, region), client in sorted(clients.items()):
-            if not any(r == region for _, r in listed):
-                listed[(api, region)] = tuple(list_configuration_sets(client, api))
-    return LiveState(sets=read_sets(keys, clients, settings.concurrency, on_read), listed=listed)
-
-
-def read_sets(
-    keys: Sequence[SetKey],
-    clients: Mapping[tuple[Api, str], Any],
-    concurrency: int,
-    on_read: Progress | None = None,
-) -> dict[SetKey, LiveSet]:
-    """Read every set in ``keys``, ``concurrency`` at once, with the clients of
-    :func:`~driftcheck.live.clients.make_clients` (by api and region)."""
     results: dict[SetKey, LiveSet] = {}
-    pool = ThreadPoolExecutor(
-        max_workers=concurrency,
-        thread_name_prefix="read",
-        initializer=leave_signals_to_the_main_thread,
-    )
-    interrupted = False
-    try:
-        futures: dict[Future[LiveSet], SetKey] = {
-            pool.submit(read_set, clients[(key.api, key.region)], key): key for key in keys
-        }
-        # as each read finishes: one waiter per future, where wait(FIRST_COMPLETED) in a loop
-        # hooks a waiter onto every pending future at each return (quadratic in the sets)
-        for future in as_completed(futures):
-            error = future.exception()
-            if error is not None:
-                raise error
-            results[futures[future]] = future.result()
+    readable: list[SetKey] = []
+    for key in keys:
+        failure = sessions.failure(key.account) if sessions is not None and key.account else None
+        if failure is None:
+            readable.append(key)
+        else:  # its credentials could not be had: nothing of that account can be read
+            results[key] = LiveSet(key, SetStatus.ERROR, error=failure)
             if on_read is not None:
                 on_read()
-    except Interrupted:
-        interrupted = True
-        raise
+    clients = make_clients((client_key(k) for k in readable), settings, sessions)
+    stop = settings.stop
+    pacing = Pacing.at(max_rps, sleep=time.sleep if stop is None else stop.wait)
+    for (account, _, region), client in clients.items():
+        _pace(client, pacing, (account, region))
+    work: list[tuple[Any, SetKey | _Listing]] = []
+    if list_sets:
+        first_of_target: dict[tuple[str, str], ClientKey] = {}
+        for client in sorted(clients):
+            first_of_target.setdefault((client[0], client[2]), client)
+        work.extend((target, _Listing(client)) for target, client in first_of_target.items())
+    work.extend((key.target, key) for key in readable)
+    turns = TurnTaker(work, pacing, stopped=stop.is_set if stop is not None else lambda: False)
+    done: queue.SimpleQueue[tuple[SetKey | _Listing, Any] | None] = queue.SimpleQueue()
+
+    def worker() -> None:
+        while (item := turns.next()) is not None:
+            try:
+                if isinstance(item, _Listing):
+                    client = clients[item.client]
+                    outcome: Any = tuple(list_configuration_sets(client, item.client[1]))
+                else:
+                    outcome = read_set(clients[client_key(item)], item)
+            except BaseException as error:  # reported by the main thread
+                outcome = error
+            done.put((item, outcome))
+        done.put(None)  # this worker stopped (no work left, or a stop flag): wake the main thread
+
+    listed: dict[tuple[str, Api, str], tuple[str, ...]] = {}
+    unlisted: dict[tuple[str, str], ReadFailure] = {}  # (account, region) -> why
+    workers = max(1, min(settings.concurrency, len(work)))
+    pool = ThreadPoolExecutor(
+        max_workers=workers, thread_name_prefix="read", initializer=leave_signals_to_the_main_thread
+    )
+    finished = False
+    try:
+        for _ in range(workers if work else 0):
+            pool.submit(worker)
+        remaining = len(work)
+        while remaining:
+            answer = done.get()
+            if answer is None:
+                if stop is not None:
+                    stop.check()
+                continue
+            item, outcome = answer
+            remaining -= 1
+            if isinstance(item, _Listing):
+                account, _, region = item.client
+                if isinstance(outcome, ListError) and account:
+                    unlisted[(account, region)] = outcome.failure
+                elif isinstance(outcome, BaseException):
+                    raise outcome
+                else:
+                    assert isinstance(outcome, tuple)
+                    listed[item.client] = outcome
+                continue
+            if isinstance(outcome, BaseException):
+                raise outcome
+            assert isinstance(outcome, LiveSet)
+            results[item] = outcome
+            if on_read is not None:
+                on_read()
+        finished = True
     finally:
-        # queued reads never start; after an interruption the reads in flight are not waited
-        # for either: their answers would not be used (the stop flag refuses their retries)
-        pool.shutdown(wait=not interrupted, cancel_futures=True)
-    return results
+        # after an error or an interruption no read starts, and the reads in flight are not
+        # waited for: their answers would not be used (a stop flag refuses their retries)
+        turns.close()
+        pool.shutdown(wait=finished)
+    for key in readable:
+        why = unlisted.get(key.target)
+        if why is not None:  # its unmanaged sets are unknown: the target is not checked
+            results[key] = LiveSet(key, SetStatus.ERROR, error=why)
+    return LiveState(sets=results, listed=listed)
+
+
+def _pace(client: Any, pacing: Pacing, target: tuple[str, str]) -> None:
+    """Every HTTP request of ``client`` (retries included) first takes a token of ``target``."""
+    if pacing.paced:
+
+        def take_token(**_: Any) -> None:
+            pacing.take_token(target)  # returning None lets botocore send the request
+
+        client.meta.events.register("before-send", take_token)
 
 
 def read_set(client: Any, key: SetKey) -> LiveSet:
@@ -95,7 +167,7 @@ def read_set(client: Any, key: SetKey) -> LiveSet:
     except CALL_ERRORS as error:
         if isinstance(error, ClientError) and error_code(error) == "NotFoundException":
             return LiveSet(key, SetStatus.MISSING)
-        return LiveSet(key, SetStatus.ERROR, error=call_failure(error, key.api, key.region))
+        return LiveSet(key, SetStatus.ERROR, error=set_failure(error, key))
     destinations = {
         str(d["Name"]): {k: v for k, v in d.items() if k != "Name"}
         for d in response.get("EventDestinations", [])

@@ -6,61 +6,31 @@
   sends the complete definition, with ``Enabled`` always explicit.
 
 Every HTTP request of the writer's clients, botocore's retries included, first takes a token
-from one shared :class:`RateLimiter` (``--max-rps``; SES documents about one request a second
-for these calls); botocore's adaptive retries absorb the throttling that still happens.
+from the :class:`~driftcheck.live.pacing.RateLimiter` of its target, the (account, region) it
+writes to (``--max-rps`` each; SES documents about one request a second for these calls, per
+account and region); botocore's adaptive retries absorb the throttling that still happens.
 A failed call raises :class:`WriteError` (that action failed) or, for what concerns every call
 alike (credentials, an unreachable endpoint), the errors of :mod:`driftcheck.live.failures`.
 """
 
 from __future__ import annotations
 
-import math
-import threading
-import time
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from driftcheck.errors import DriftcheckError
 from driftcheck.json_data import to_json_data
-from driftcheck.live.clients import ClientSettings, make_clients
-from driftcheck.live.failures import CALL_ERRORS, call_failure
-from driftcheck.model import Api, Definition, ReadFailure, SetKey
+from driftcheck.live.clients import ClientKey, ClientSettings, client_key, make_clients
+from driftcheck.live.failures import CALL_ERRORS, set_failure
+from driftcheck.live.pacing import Pacing, RateLimiter
+from driftcheck.model import Definition, ReadFailure, SetKey
+
+if TYPE_CHECKING:
+    from driftcheck.live.sessions import AccountSessions
+
+__all__ = ["DEFAULT_MAX_RPS", "RateLimiter", "WriteError", "Writer", "event_destination"]
 
 DEFAULT_MAX_RPS = 1.0
-
-
-class RateLimiter:
-    """A thread-safe token bucket holding one token, refilled at ``rate`` tokens a second.
-
-    :meth:`acquire` blocks until the caller's turn: calls are spaced ``1 / rate`` seconds
-    apart, whichever threads make them, in the order they arrive. Each caller reserves its
-    slot under the lock and sleeps outside it. ``clock`` and ``sleep`` are injectable (tests;
-    a stop flag's ``wait``, so that a stopped run does not sleep out its turn).
-    ``rate`` must be finite and > 0 (ValueError): the CLI checks its ``--max-rps`` flag first.
-    """
-
-    def __init__(
-        self,
-        rate: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], object] = time.sleep,
-    ) -> None:
-        if not (math.isfinite(rate) and rate > 0):
-            raise ValueError(f"a rate must be a finite number > 0, not {rate!r}")
-        self.rate = rate
-        self._interval = 1.0 / rate
-        self._clock, self._sleep = clock, sleep
-        self._lock = threading.Lock()
-        self._next_free = -math.inf  # when the bucket next holds a token
-
-    def acquire(self) -> None:
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next_free)
-            self._next_free = slot + self._interval
-        if slot > now:
-            self._sleep(slot - now)
 
 
 class WriteError(DriftcheckError):
@@ -80,25 +50,33 @@ def event_destination(definition: Definition) -> dict[str, Any]:
 
 
 class Writer:
-    """Writes through one client per (api, region); safe to call from many threads."""
+    """Writes through one client per (account, api, region); safe to call from many threads."""
 
-    def __init__(self, clients: Mapping[tuple[Api, str], Any], limiter: RateLimiter) -> None:
+    def __init__(self, clients: Mapping[ClientKey, Any], pacing: Pacing) -> None:
         self._clients = dict(clients)
-        self.limiter = limiter
-        for client in self._clients.values():
-            client.meta.events.register("before-send", self._take_token)
+        self.pacing = pacing
+        for (account, _, region), client in self._clients.items():
+            self._pace(client, (account, region))
 
     @classmethod
     def connect(
-        cls, pairs: Iterable[tuple[Api, str]], settings: ClientSettings, max_rps: float
+        cls,
+        keys: Iterable[ClientKey],
+        settings: ClientSettings,
+        max_rps: float,
+        sessions: AccountSessions | None = None,
     ) -> Writer:
-        """A writer with its own clients for ``pairs`` (adaptive retries, ``settings``)."""
+        """A writer with its own clients for ``keys`` (adaptive retries, ``settings``),
+        ``max_rps`` requests a second per target."""
         stop = settings.stop
-        limiter = RateLimiter(max_rps) if stop is None else RateLimiter(max_rps, sleep=stop.wait)
-        return cls(make_clients(pairs, settings), limiter)
+        pacing = Pacing.at(max_rps) if stop is None else Pacing.at(max_rps, sleep=stop.wait)
+        return cls(make_clients(keys, settings, sessions), pacing)
 
-    def _take_token(self, **_: Any) -> None:
-        self.limiter.acquire()  # returning None lets botocore send the request
+    def _pace(self, client: Any, target: tuple[str, str]) -> None:
+        def take_token(**_: Any) -> None:
+            self.pacing.take_token(target)  # returning None lets botocore send the request
+
+        client.meta.events.register("before-send", take_token)
 
     def create_set(self, key: SetKey) -> str | None:
         """Create the configuration set (name only); a note when it already existed."""
@@ -146,11 +124,11 @@ class Writer:
         self, key: SetKey, operation: str, params: dict[str, Any], *, tolerated: str = ""
     ) -> bool:
         """True when the call succeeded; False when it failed with the ``tolerated`` code."""
-        client = self._clients[(key.api, key.region)]
+        client = self._clients[client_key(key)]
         try:
             getattr(client, operation)(**params)
         except CALL_ERRORS as error:
-            failure = call_failure(error, key.api, key.region)  # raises the fatal ones
+            failure = set_failure(error, key)  # raises the fatal ones
             if failure.code == tolerated:
                 return False
             one_line = " ".join(failure.message.split())  # botocore's validation spans lines

@@ -8,9 +8,10 @@ from typing import Any
 from driftcheck.apply import ActionResult, build_actions, execute
 from driftcheck.emulator import Emulator
 from driftcheck.emulator.stats import Stats
-from driftcheck.live.clients import ClientSettings, make_clients
+from driftcheck.live.clients import ClientSettings, client_key, make_clients
+from driftcheck.live.pacing import Pacing
 from driftcheck.live.reader import read_set
-from driftcheck.live.writer import RateLimiter, Writer
+from driftcheck.live.writer import Writer
 from driftcheck.model import (
     Api,
     DesiredDestination,
@@ -60,11 +61,11 @@ class Session:
     def __init__(self, emulator: Emulator, max_rps: float = 1000.0, **settings: Any) -> None:
         self.emulator = emulator
         self.settings = ClientSettings(endpoint_url=emulator.url, **settings)
-        self.clients = make_clients([(api, REGION) for api in Api], self.settings)
-        self.writer = Writer(self.clients, RateLimiter(max_rps))
+        self.clients = make_clients([("", api, REGION) for api in Api], self.settings)
+        self.writer = Writer(self.clients, Pacing.at(max_rps))
 
     def read(self, keys: Sequence[SetKey]) -> LiveState:
-        return LiveState({k: read_set(self.clients[(k.api, k.region)], k) for k in keys})
+        return LiveState({k: read_set(self.clients[client_key(k)], k) for k in keys})
 
     def plan(self, desired: DesiredState) -> Plan:
         return plan(desired, self.read([s.key for s in desired.sets]))

@@ -157,7 +157,7 @@ def write_specs(folder: Path, declared: dict[Api, dict[str, Any]], camel: bool) 
 
 def import_then_plan(session: Session, folder: Path) -> None:
     """Import every live set through sesv2 (which shows every type), then plan: no drift."""
-    client = session.clients[(Api.SESV2, REGION)]
+    client = session.clients[("", Api.SESV2, REGION)]
     keys = [SetKey(Api.SESV2, REGION, n) for n in list_configuration_sets(client, Api.SESV2)]
     live = session.read(keys)
     text = import_spec(

@@ -43,7 +43,7 @@ def attempted(call: Callable[[], object]) -> bool | None:
 
 def read(stop: StopFlag) -> None:
     settings = ClientSettings(endpoint_url=URL, stop=stop, max_attempts=5)
-    read_set(make_clients([PAIR], settings)[PAIR], TX)
+    read_set(make_clients([("", *PAIR)], settings)[("", *PAIR)], TX)
 
 
 def stop_once_in_flight(stop: StopFlag) -> None:
@@ -63,7 +63,9 @@ threading.Thread(target=stop_once_in_flight, args=(during,)).start()
 report["stopped during a failing attempt"] = attempted(lambda: read(during))
 
 waiting = StopFlag()
-writer = Writer.connect([PAIR], ClientSettings(endpoint_url=URL, stop=waiting), max_rps=0.001)
+writer = Writer.connect(
+    [("", *PAIR)], ClientSettings(endpoint_url=URL, stop=waiting), max_rps=0.001
+)
 writer.create_set(SetKey(*PAIR, "a"))  # the first turn is free; the next one is 1000 s away
 threading.Timer(0.2, waiting.set).start()
 report["stopped while waiting for --max-rps"] = attempted(

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("aws_env")
 
 def client(emulator: Emulator, api: Api, region: str = "us-east-1", **settings: Any) -> Any:
     config = ClientSettings(endpoint_url=emulator.url, **settings)
-    return make_clients([(api, region)], config)[(api, region)]
+    return make_clients([("", api, region)], config)[("", api, region)]
 
 
 @pytest.mark.parametrize("api", list(Api))

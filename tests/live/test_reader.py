@@ -203,7 +203,7 @@ def test_listing_every_set_once_per_region(emulator: Emulator) -> None:
     keys = [key("s000"), key("s000", api=Api.SESV2), key("eu", "eu-west-1")]
     live = read_live_state(keys, settings(emulator), list_sets=True)
     assert live.listed == {
-        (Api.PINPOINT_EMAIL, "eu-west-1"): ("eu",),
-        (Api.PINPOINT_EMAIL, "us-east-1"): tuple(f"s{i:03d}" for i in range(150)),
+        ("", Api.PINPOINT_EMAIL, "eu-west-1"): ("eu",),
+        ("", Api.PINPOINT_EMAIL, "us-east-1"): tuple(f"s{i:03d}" for i in range(150)),
     }
     assert emulator.stats().calls["ListConfigurationSets"] >= 3  # paginated in us-east-1

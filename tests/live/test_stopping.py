@@ -40,7 +40,7 @@ PATIENCE = 30.0
 
 def client(emulator: Emulator, stop: StopFlag, **settings: Any) -> Any:
     config = ClientSettings(endpoint_url=emulator.url, stop=stop, **settings)
-    return make_clients([(TX.api, TX.region)], config)[(TX.api, TX.region)]
+    return make_clients([("", TX.api, TX.region)], config)[("", TX.api, TX.region)]
 
 
 @contextmanager
@@ -99,7 +99,7 @@ def test_without_a_stop_flag_botocore_still_retries(emulator: Emulator) -> None:
     emulator.reset({"version": 1, "regions": {"us-east-1": {"tx": {}}}})
     emulator.set_faults(Faults(fail_sets=frozenset({"tx"})))
     config = ClientSettings(endpoint_url=emulator.url, max_attempts=3)
-    api = make_clients([(TX.api, TX.region)], config)[(TX.api, TX.region)]
+    api = make_clients([("", TX.api, TX.region)], config)[("", TX.api, TX.region)]
     assert read_set(api, TX).status is SetStatus.ERROR
     assert emulator.stats().failed == {GET: 3}
 
@@ -107,7 +107,7 @@ def test_without_a_stop_flag_botocore_still_retries(emulator: Emulator) -> None:
 def test_a_write_waiting_for_its_turn_is_not_sent(emulator: Emulator) -> None:
     stop = StopFlag()
     settings = ClientSettings(endpoint_url=emulator.url, stop=stop)
-    writer = Writer.connect([(TX.api, TX.region)], settings, max_rps=0.001)  # 1000 s apart
+    writer = Writer.connect([("", TX.api, TX.region)], settings, max_rps=0.001)  # 1000 s apart
     assert writer.create_set(TX) is None  # the first turn is free
     setter = threading.Timer(0.1, stop.set)
     setter.start()

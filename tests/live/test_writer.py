@@ -10,6 +10,7 @@ import pytest
 from driftcheck.emulator import Emulator, Faults
 from driftcheck.errors import CredentialsError
 from driftcheck.live.clients import ClientSettings, make_clients
+from driftcheck.live.pacing import Pacing
 from driftcheck.live.writer import RateLimiter, WriteError, Writer, event_destination
 from driftcheck.model import Api, SetKey
 from tests.factories import ACCOUNT, definition, pinpoint, sns, topic_arn
@@ -45,9 +46,10 @@ class CountingLimiter(RateLimiter):
 
 
 def writer(emulator: Emulator, limiter: RateLimiter | None = None, **settings: Any) -> Writer:
-    pairs = [(api, "us-east-1") for api in Api]
-    clients = make_clients(pairs, ClientSettings(endpoint_url=emulator.url, **settings))
-    return Writer(clients, limiter or RateLimiter(1000.0))
+    keys = [("", api, "us-east-1") for api in Api]
+    clients = make_clients(keys, ClientSettings(endpoint_url=emulator.url, **settings))
+    shared = limiter or RateLimiter(1000.0)
+    return Writer(clients, Pacing(lambda: shared))
 
 
 def stored(emulator: Emulator, set_name: str = "tx") -> dict[str, Any]:
