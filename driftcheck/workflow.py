@@ -1,6 +1,7 @@
 """The steps of a plan, wired together once for every command that plans (plan, apply).
 
-specs → DesiredState (selected by --target) → live reads → ``plan()`` → ignore patterns →
+[accounts file → its fleet (an organization listed) →] specs → DesiredState (selected by
+--target) → [credentials per account →] live reads → ``plan()`` → ignore patterns →
 --target restriction. The CLI turns flags into :class:`PlanRequest` and prints the result.
 """
 
@@ -21,8 +22,15 @@ from driftcheck.ignore import (
     select_targets,
 )
 from driftcheck.live import ClientSettings, default_region, read_live_state
-from driftcheck.model import DesiredState, LiveState, Plan
+from driftcheck.live.sessions import (
+    ROLE_SESSION_NAME,
+    AccountSessions,
+    connect_accounts,
+    fleet_of,
+)
+from driftcheck.model import DesiredState, LiveState, Plan, SetKey
 from driftcheck.plan import plan
+from driftcheck.targets import Account, load_accounts
 
 Progress = Callable[[int], AbstractContextManager[Callable[[], None] | None]]
 
@@ -42,6 +50,9 @@ class PlanRequest:
     ignore_file: Path | None = None  # None: find_ignore_file (next to the specs, or in .)
     include_unmanaged: bool = False
     strict: bool = False
+    accounts_file: Path | None = None  # --accounts: every account and region it lists
+    role_session_name: str = ROLE_SESSION_NAME
+    max_rps: float | None = None  # reads a second per (account, region); None: unpaced
 
 
 @dataclass(frozen=True)
@@ -50,18 +61,47 @@ class PlanRun:
     live: LiveState
     plan: Plan
     ignore_file: Path | None  # the ignore file whose patterns were applied
+    sessions: AccountSessions | None = None  # the accounts' credentials (--accounts)
+
+
+def load_fleet(request: PlanRequest) -> tuple[Account, ...] | None:
+    """The accounts to cover (None without --accounts); lists the organization if any."""
+    if request.accounts_file is None:
+        return None
+    return fleet_of(load_accounts(request.accounts_file), request.settings)
+
+
+def connect(
+    request: PlanRequest, fleet: tuple[Account, ...] | None, keys: Sequence[SetKey]
+) -> AccountSessions | None:
+    """The credentials of every account of ``fleet`` that ``keys`` name (one AssumeRole each
+    for roles); None without an accounts file."""
+    if fleet is None:
+        return None
+    wanted = {key.account for key in keys}
+    return connect_accounts(
+        [a for a in fleet if a.account_id in wanted],
+        request.settings,
+        role_session_name=request.role_session_name,
+    )
 
 
 def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun:
     """Everything ``driftcheck plan`` does before printing; DriftcheckError on bad input."""
     ignore_file = request.ignore_file or find_ignore_file(request.paths)
     patterns = load_patterns(ignore_file, request.ignore_patterns)
+    fleet = load_fleet(request)
     region = request.region or default_region(request.settings.profile)
     desired = load_specs(
-        request.paths, cli_vars=request.cli_vars, default_region=region, require_region=True
+        request.paths,
+        cli_vars=request.cli_vars,
+        default_region=region,
+        require_region=True,
+        fleet=fleet,
     )
     desired = select_targets(desired, request.targets)
     keys = [s.key for s in desired.sets]
+    sessions = connect(request, fleet, keys)
     with progress(len(keys)) as advance:
         live = read_live_state(
             keys,
@@ -69,6 +109,8 @@ def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun
             on_read=advance,
             # unmanaged sets would be cut from a targeted plan: do not list them
             list_sets=request.include_unmanaged and not request.targets,
+            sessions=sessions,
+            max_rps=request.max_rps,
         )
     result = plan(desired, live, strict=request.strict)
     # a partial plan (targeted, or with unreadable sets) cannot tell a stale pattern from
@@ -76,4 +118,4 @@ def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun
     complete = not request.targets and not result.failed_sets
     result = apply_ignores(result, patterns, warn_stale=complete)
     result = restrict_plan(result, request.targets)
-    return PlanRun(desired, live, result, ignore_file)
+    return PlanRun(desired, live, result, ignore_file, sessions)

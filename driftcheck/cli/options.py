@@ -102,6 +102,31 @@ IgnoreFileOpt = Annotated[
     ),
 ]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Never colour the output.")]
+AccountsOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--accounts",
+        metavar="FILE",
+        help="Cover every account and region of this accounts file (see 'Many accounts').",
+    ),
+]
+RoleSessionNameOpt = Annotated[
+    str,
+    typer.Option(
+        metavar="NAME",
+        help="The RoleSessionName of the roles assumed for --accounts (CloudTrail shows it).",
+    ),
+]
+ReadRpsOpt = Annotated[
+    Optional[float],  # noqa: UP045
+    typer.Option(
+        "--max-rps",
+        metavar="RATE",
+        parser=number(0.01, 1000),
+        help="Read requests a second per account and region, retries included (0.01-1000; "
+        "default: unpaced, throttling absorbed by adaptive retries).",
+    ),
+]
 
 
 def plan_request(
@@ -118,12 +143,21 @@ def plan_request(
     ignore_file: Path | None = None,
     include_unmanaged: bool = False,
     strict: bool = False,
+    accounts: Path | None = None,
+    role_session_name: str = "driftcheck",
+    max_rps: float | None = None,
 ) -> PlanRequest:
     """The flags of a command that plans, checked (before any API call)."""
     from driftcheck.ignore import Target
     from driftcheck.live import ClientSettings
+    from driftcheck.live.sessions import ROLE_SESSION_NAME_PATTERN
     from driftcheck.workflow import PlanRequest
 
+    if not ROLE_SESSION_NAME_PATTERN.match(role_session_name):
+        raise UsageError(
+            f"--role-session-name must be 2 to 64 letters, digits or `_+=,.@-` (as STS "
+            f"requires), not {role_session_name!r}"
+        )
     if endpoint_url is not None and not endpoint_url.startswith(("http://", "https://")):
         raise UsageError(
             f"--endpoint-url must start with http:// or https://, not {endpoint_url!r}"
@@ -144,20 +178,35 @@ def plan_request(
         ignore_file=ignore_file,
         include_unmanaged=include_unmanaged,
         strict=strict,
+        accounts_file=accounts,
+        role_session_name=role_session_name,
+        max_rps=max_rps,
     )
 
 
 def load(
-    paths: list[Path] | None, var: list[str] | None, region: str | None, *, require_region: bool
+    paths: list[Path] | None,
+    var: list[str] | None,
+    region: str | None,
+    *,
+    require_region: bool,
+    accounts: Path | None = None,
 ) -> DesiredState:
-    """The desired state of the specs the flags name."""
+    """The desired state of the specs the flags name, offline: with ``accounts``, in the
+    accounts the file names (an organization's accounts are known only when listed)."""
     from driftcheck.desired import load_specs
 
+    fleet = None
+    if accounts is not None:
+        from driftcheck.targets import load_accounts
+
+        fleet = load_accounts(accounts).fleet()
     return load_specs(
         paths or DEFAULT_PATHS,
         cli_vars=parse_vars(var or []),
         default_region=region,
         require_region=require_region,
+        fleet=fleet,
     )
 
 

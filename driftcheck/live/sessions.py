@@ -52,7 +52,7 @@ from driftcheck.interrupt import leave_signals_to_the_main_thread
 from driftcheck.live.clients import ClientSettings, client_config, session
 from driftcheck.live.failures import error_code
 from driftcheck.model import ReadFailure
-from driftcheck.targets.accounts import ACCOUNT_NAME, Account
+from driftcheck.targets.accounts import ACCOUNT_NAME, Account, AccountsFile
 
 ROLE_SESSION_NAME = "driftcheck"
 # STS RoleSessionName: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
@@ -133,6 +133,15 @@ def connect_accounts(
             else:
                 sessions[account.account_id] = found
     return AccountSessions(sessions, failures)
+
+
+def fleet_of(accounts: AccountsFile, settings: ClientSettings) -> tuple[Account, ...]:
+    """Every account the accounts file covers: those it names, then, when it has an
+    ``organization``, the ACTIVE accounts the organization lists (one ``ListAccounts``)."""
+    if accounts.organization is None:
+        return accounts.accounts
+    listed = list_organization_accounts(settings)
+    return accounts.fleet(name_listed_accounts(listed, (a.name for a in accounts.accounts)))
 
 
 def list_organization_accounts(settings: ClientSettings) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from driftcheck.cli.console import (
     use_color,
 )
 from driftcheck.cli.options import (
+    AccountsOpt,
     ConcurrencyOpt,
     EndpointOpt,
     IgnoreFileOpt,
@@ -27,7 +28,9 @@ from driftcheck.cli.options import (
     NoColorOpt,
     PathsArg,
     ProfileOpt,
+    ReadRpsOpt,
     RegionOpt,
+    RoleSessionNameOpt,
     TargetOpt,
     VarOpt,
     plan_request,
@@ -110,8 +113,11 @@ def plan(
             metavar="FILE", help="Also save the plan for `driftcheck apply FILE` (stale-checked)."
         ),
     ] = None,
+    accounts: AccountsOpt = None,
+    role_session_name: RoleSessionNameOpt = "driftcheck",
     concurrency: ConcurrencyOpt = 8,
     max_attempts: MaxAttemptsOpt = 5,
+    max_rps: ReadRpsOpt = None,
     no_color: NoColorOpt = False,
 ) -> ExitCode:
     """Compare the specs with the live event destinations and print a plan."""
@@ -137,6 +143,9 @@ def plan(
         ignore_file=ignore_file,
         include_unmanaged=include_unmanaged,
         strict=strict,
+        accounts=accounts,
+        role_session_name=role_session_name,
+        max_rps=max_rps,
     )
     run = run_plan(request, progress=partial(progress, color=not no_color))
     sys.stderr.write(f"driftcheck: read {plural(run.plan.spec_files, 'spec file')}\n")
