@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from driftcheck.desired import load_specs
+from driftcheck.errors import UsageError
 from driftcheck.ignore import (
     Target,
     apply_ignores,
@@ -31,6 +32,7 @@ from driftcheck.live.sessions import (
 from driftcheck.model import DesiredState, LiveState, Plan, SetKey
 from driftcheck.plan import plan
 from driftcheck.targets import Account, load_accounts
+from driftcheck.wording import plural
 
 Progress = Callable[[int], AbstractContextManager[Callable[[], None] | None]]
 
@@ -84,6 +86,28 @@ def connect(
         request.settings,
         role_session_name=request.role_session_name,
     )
+
+
+def connect_saved(request: PlanRequest, saved: Plan) -> AccountSessions | None:
+    """The credentials of the accounts a saved plan covers, from ``--accounts``; UsageError
+    when the plan covers accounts and the flag is missing or its file lacks some."""
+    accounts = sorted({s.key.account for s in saved.sets if s.key.account})
+    if not accounts:
+        return None
+    if request.accounts_file is None:
+        raise UsageError(
+            f"the saved plan covers {plural(len(accounts), 'account')} ({', '.join(accounts)}): "
+            "pass the accounts file with --accounts FILE"
+        )
+    fleet = load_fleet(request)
+    assert fleet is not None
+    missing = sorted(set(accounts) - {a.account_id for a in fleet})
+    if missing:
+        raise UsageError(
+            f"{request.accounts_file} does not list {plural(len(missing), 'account')} of the "
+            f"saved plan: {', '.join(missing)}"
+        )
+    return connect(request, fleet, [s.key for s in saved.sets])
 
 
 def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun:

@@ -226,3 +226,52 @@ def test_a_bad_role_session_name_is_a_usage_error(
     result = fleet_plan(emulator, env, files, "--role-session-name", "has space")
     assert_error(result, "--role-session-name must be 2 to 64")
     assert emulator.stats().by_api == {}
+
+
+def stored(emulator: Emulator, account: str, region: str) -> Any:
+    return emulator.state["accounts"][account]["regions"][region]["transactional"]["bounces"]
+
+
+def test_apply_writes_each_account_and_region_with_its_own_credentials(
+    emulator: Emulator, env: dict[str, str], files: Path
+) -> None:
+    document = estate(drift=(STAGING, "eu-west-1"))
+    del document["accounts"][TENANT]["regions"]["us-east-1"]  # the set is missing there
+    emulator.reset(document)
+    result = run_cli(
+        "apply",
+        str(files / "specs"),
+        "--accounts",
+        str(files / "accounts.yaml"),
+        "--auto-approve",
+        "--max-rps",
+        "100",
+        "--endpoint-url",
+        emulator.url,
+        env=env,
+    )
+    assert result.code == 0, result.stderr
+    assert stored(emulator, STAGING, "eu-west-1") == destination(STAGING, "eu-west-1")
+    assert stored(emulator, TENANT, "us-east-1") == destination(TENANT, "us-east-1")
+    # nothing was written elsewhere, and nothing in the default account
+    writes = emulator.stats().by_target
+    written = {t for t, counts in writes.items() if counts["calls"] > 1}
+    assert written == {f"{STAGING}/eu-west-1", f"{TENANT}/us-east-1"}
+    assert MANAGEMENT not in emulator.state.get("accounts", {})
+    assert assume_role_calls(emulator) == 3  # the plan's credentials are the writes' too
+    assert fleet_plan(emulator, env, files).code == 0
+
+
+def test_a_saved_fleet_plan_needs_its_accounts_file(
+    emulator: Emulator, env: dict[str, str], files: Path
+) -> None:
+    emulator.reset(estate(drift=(PROD, "us-east-1")))
+    saved = files / "plan.json"
+    assert fleet_plan(emulator, env, files, "--out", str(saved)).code == 2
+    without = run_cli("apply", str(saved), "--endpoint-url", emulator.url, env=env)
+    assert_error(without, f"the saved plan covers 3 accounts ({PROD}, {STAGING}, {TENANT})")
+    assert stored(emulator, PROD, "us-east-1") != destination(PROD, "us-east-1")
+    accounts = ("--accounts", str(files / "accounts.yaml"))
+    applied = run_cli("apply", str(saved), *accounts, "--endpoint-url", emulator.url, env=env)
+    assert applied.code == 0, applied.stderr
+    assert stored(emulator, PROD, "us-east-1") == destination(PROD, "us-east-1")

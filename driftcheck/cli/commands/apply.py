@@ -16,6 +16,7 @@ import typer
 from driftcheck.cli.app import app
 from driftcheck.cli.console import progress, report_ignore_file, report_problems, use_color
 from driftcheck.cli.options import (
+    AccountsOpt,
     ConcurrencyOpt,
     EndpointOpt,
     IgnoreFileOpt,
@@ -23,6 +24,7 @@ from driftcheck.cli.options import (
     NoColorOpt,
     ProfileOpt,
     RegionOpt,
+    RoleSessionNameOpt,
     TargetOpt,
     VarOpt,
     number,
@@ -34,6 +36,7 @@ from driftcheck.wording import plural
 
 if TYPE_CHECKING:
     from driftcheck.apply import ActionResult, ApplyAction
+    from driftcheck.live.sessions import AccountSessions
     from driftcheck.model import Plan
     from driftcheck.workflow import PlanRequest
 
@@ -69,7 +72,7 @@ def apply(
         typer.Option(
             metavar="RATE",
             parser=number(0.01, 1000),
-            help="Write requests a second, retries included (0.01-1000).",
+            help="Write requests a second per account and region, retries included (0.01-1000).",
         ),
     ] = 1.0,
     region: RegionOpt = None,
@@ -82,6 +85,8 @@ def apply(
         typer.Option(metavar="PATTERN", help="Ignore pattern, as for plan (repeatable)."),
     ] = None,
     ignore_file: IgnoreFileOpt = None,
+    accounts: AccountsOpt = None,
+    role_session_name: RoleSessionNameOpt = "driftcheck",
     concurrency: ConcurrencyOpt = 8,
     max_attempts: MaxAttemptsOpt = 5,
     no_color: NoColorOpt = False,
@@ -109,15 +114,20 @@ def apply(
         max_attempts,
         ignore=ignore,
         ignore_file=ignore_file,
+        accounts=accounts,
+        role_session_name=role_session_name,
     )
     human = sys.stderr if output_format is ApplyFormat.JSON else sys.stdout
     saved = saved_plan_path(paths)
     if saved is not None:
         if var or ignore or ignore_file:
             raise UsageError("--var, --ignore and --ignore-file apply to specs, not a saved plan")
+        from driftcheck.workflow import connect_saved
+
         result = read_file(saved)
         refuse_incomplete(result, saved)
-        verify_saved_plan(result, request.settings)  # stale: raises, nothing written
+        sessions = connect_saved(request, result)
+        verify_saved_plan(result, request.settings, sessions)  # stale: raises, nothing written
         approved = True  # the plan was reviewed when it was saved, as with Terraform
     else:
         from driftcheck.formats import render
@@ -126,6 +136,7 @@ def apply(
         run = run_plan(request, progress=partial(progress, color=not no_color))
         report_ignore_file(run.ignore_file)
         result = run.plan
+        sessions = run.sessions
         human.write(render(result, Format.TEXT, color=use_color(no_color) and human is sys.stdout))
         approved = auto_approve
         report_problems(result, warnings=False)  # the plan shown above has them
@@ -134,12 +145,13 @@ def apply(
     human.write("\n" + render_actions(actions))
     if actions and not approved:
         ask_approval(sys.stdin, sys.stderr)
-    return _run_actions(actions, request, max_rps, output_format, result, human)
+    return _run_actions(actions, request, sessions, max_rps, output_format, result, human)
 
 
 def _run_actions(
     actions: Sequence[ApplyAction],
     request: PlanRequest,
+    sessions: AccountSessions | None,
     max_rps: float,
     output_format: ApplyFormat,
     result: Plan,
@@ -154,7 +166,9 @@ def _run_actions(
     stop = request.settings.stop
     # a signal lets the writes in flight finish and the results be printed, then exits 130/143
     with stop.graceful() if stop is not None else nullcontext():
-        results = apply_actions(actions, request.settings, max_rps=max_rps, on_result=show)
+        results = apply_actions(
+            actions, request.settings, max_rps=max_rps, on_result=show, sessions=sessions
+        )
         interrupted = stop is not None and stop.is_set()
         if actions:
             human.write("\n" + verdict(results, interrupted=interrupted) + "\n")
