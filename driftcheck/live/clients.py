@@ -9,7 +9,8 @@ throttling (HTTP 429) with a client-side rate limiter; ``max_attempts`` counts a
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -78,31 +79,65 @@ def client_config(settings: ClientSettings) -> Config:
     )
 
 
-def make_clients(
-    keys: Iterable[ClientKey], settings: ClientSettings, sessions: AccountSessions | None = None
-) -> dict[ClientKey, Any]:
-    """One client per distinct (account, api, region), from that account's session.
+class Clients:
+    """One client per (account, api, region), made on first use, by any thread.
 
     Account ``""`` uses the caller's credentials (``settings.profile``); the others, their
-    session in ``sessions`` (every account named must have one).
+    session in ``sessions`` (every account asked for must have one). Clients are made one at
+    a time (botocore sessions are not thread-safe); made on first use, the clients of a fleet
+    are made while the workers wait for the tokens of the targets already started.
+    ``on_new(key, client)`` is called once for each new client (to register hooks).
     """
-    config = client_config(settings)
-    caller: Any = None
-    clients: dict[ClientKey, Any] = {}
-    for account, api, region in sorted(set(keys)):
+
+    def __init__(
+        self,
+        settings: ClientSettings,
+        sessions: AccountSessions | None = None,
+        on_new: Callable[[ClientKey, Any], None] | None = None,
+    ) -> None:
+        self._settings, self._sessions, self._on_new = settings, sessions, on_new
+        self._config = client_config(settings)
+        self._lock = threading.Lock()
+        self._caller: Any = None
+        self._made: dict[ClientKey, Any] = {}
+
+    def __getitem__(self, key: ClientKey) -> Any:
+        found = self._made.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            if key not in self._made:
+                self._made[key] = self._make(key)
+            return self._made[key]
+
+    def _make(self, key: ClientKey) -> Any:
+        settings = self._settings
+        account, api, region = key
         if account:
-            assert sessions is not None, "a set of an account needs that account's session"
-            create = sessions.session(account).create_client
+            assert self._sessions is not None, "a set of an account needs that account's session"
+            create = self._sessions.session(account).create_client
         else:
-            caller = caller or session(settings.profile)
-            create = caller.client
+            self._caller = self._caller or session(settings.profile)
+            create = self._caller.client
         try:
             client = create(
-                api.value, region_name=region, endpoint_url=settings.endpoint_url, config=config
+                api.value,
+                region_name=region,
+                endpoint_url=settings.endpoint_url,
+                config=self._config,
             )
         except (BotoCoreError, ValueError) as error:
             raise ApiError(f"cannot create the {api.value} client for {region}: {error}") from error
         if settings.stop is not None:
             refuse_requests_after(settings.stop, client, settings.max_attempts)
-        clients[(account, api, region)] = client
-    return clients
+        if self._on_new is not None:
+            self._on_new(key, client)
+        return client
+
+
+def make_clients(
+    keys: Iterable[ClientKey], settings: ClientSettings, sessions: AccountSessions | None = None
+) -> dict[ClientKey, Any]:
+    """One client per distinct (account, api, region), made now (see :class:`Clients`)."""
+    clients = Clients(settings, sessions)
+    return {key: clients[key] for key in sorted(set(keys))}

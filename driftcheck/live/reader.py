@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from driftcheck.interrupt import leave_signals_to_the_main_thread
-from driftcheck.live.clients import ClientKey, ClientSettings, client_key, make_clients
+from driftcheck.live.clients import ClientKey, Clients, ClientSettings, client_key
 from driftcheck.live.failures import CALL_ERRORS, error_code, set_failure
 from driftcheck.live.lister import ListError, list_configuration_sets
 from driftcheck.live.pacing import Pacing, TurnTaker
@@ -74,17 +74,18 @@ def read_live_state(
             results[key] = LiveSet(key, SetStatus.ERROR, error=failure)
             if on_read is not None:
                 on_read()
-    clients = make_clients((client_key(k) for k in readable), settings, sessions)
     stop = settings.stop
     pacing = Pacing.at(max_rps, sleep=time.sleep if stop is None else stop.wait)
-    for (account, _, region), client in clients.items():
-        _pace(client, pacing, (account, region))
+    # made by the workers on first use: while some wait for their targets' tokens
+    clients = Clients(
+        settings, sessions, on_new=lambda made, client: _pace(client, pacing, (made[0], made[2]))
+    )
     work: list[tuple[Any, SetKey | _Listing]] = []
     if list_sets:
         first_of_target: dict[tuple[str, str], ClientKey] = {}
-        for client in sorted(clients):
-            first_of_target.setdefault((client[0], client[2]), client)
-        work.extend((target, _Listing(client)) for target, client in first_of_target.items())
+        for made in sorted({client_key(k) for k in readable}):
+            first_of_target.setdefault((made[0], made[2]), made)
+        work.extend((target, _Listing(made)) for target, made in first_of_target.items())
     work.extend((key.target, key) for key in readable)
     turns = TurnTaker(work, pacing, stopped=stop.is_set if stop is not None else lambda: False)
     done: queue.SimpleQueue[tuple[SetKey | _Listing, Any] | None] = queue.SimpleQueue()

@@ -23,8 +23,10 @@ endpoint), so they honour the standard endpoint settings (``AWS_ENDPOINT_URL_STS
 https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html) and retry
 throttling like every other call (botocore's adaptive retry mode).
 
-Every account's botocore session shares one data loader, so that the service models and
-endpoint rules are parsed once, not once per account.
+Every account's botocore session shares one data loader and one event emitter holding
+botocore's built-in handlers, so that the service models and endpoint rules are parsed, and
+the ~300 handlers registered, once rather than once per account (each client still copies the
+emitter, as botocore always does, so a handler added to one client stays on that client).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from botocore.credentials import (
     RefreshableCredentials,
 )
 from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+from botocore.hooks import HierarchicalEmitter
 from botocore.loaders import create_loader
 
 from driftcheck.errors import ApiError, CredentialsError
@@ -111,15 +114,15 @@ def connect_accounts(
     credentials at all (every account would fail alike).
     """
     caller = session(settings.profile)
-    loader = create_loader()
+    shared = _Shared()
     assumer = _RoleAssumer(caller, settings, role_session_name)
     sessions: dict[str, Any] = {}
     failures: dict[str, ReadFailure] = {}
 
     def connect(account: Account) -> tuple[Account, Any]:
         if account.role is not None:
-            return account, assumer.assume(account, loader)
-        return account, _profile_session(account, loader)
+            return account, assumer.assume(account, shared)
+        return account, _profile_session(account, shared)
 
     workers = max(1, min(settings.concurrency, len(accounts)))
     with ThreadPoolExecutor(
@@ -201,22 +204,39 @@ class _Given(CredentialProvider):  # type: ignore[misc]
         return self._credentials
 
 
-def _session_with(credentials: Any, loader: Any) -> Any:
-    """A botocore session that signs with ``credentials`` and shares ``loader``."""
-    account_session = botocore.session.Session()
-    account_session.register_component("data_loader", loader)
+class _Shared:
+    """What every account's botocore session shares: the data loader, the event emitter."""
+
+    def __init__(self) -> None:
+        self.loader = create_loader()
+        self.emitter = HierarchicalEmitter()
+        # registers botocore's built-in handlers in the emitter, once
+        botocore.session.Session(event_hooks=self.emitter)
+        self._lock = threading.Lock()  # making a session reads the environment and files
+
+    def session(self, profile: str | None = None) -> Any:
+        with self._lock:
+            made = botocore.session.Session(
+                event_hooks=self.emitter, include_builtin_handlers=False, profile=profile
+            )
+            made.register_component("data_loader", self.loader)
+        return made
+
+
+def _session_with(credentials: Any, shared: _Shared) -> Any:
+    """A botocore session that signs with ``credentials``."""
+    account_session = shared.session()
     account_session.register_component(
         "credential_provider", CredentialResolver([_Given(credentials)])
     )
     return account_session
 
 
-def _profile_session(account: Account, loader: Any) -> Any:
+def _profile_session(account: Account, shared: _Shared) -> Any:
     """The session of the account's profile, or why it cannot be used."""
     assert account.profile is not None
     try:
-        profile_session = botocore.session.Session(profile=account.profile)
-        profile_session.register_component("data_loader", loader)
+        profile_session = shared.session(account.profile)
         credentials = profile_session.get_credentials()
     except ProfileNotFound:
         return ReadFailure(
@@ -268,7 +288,7 @@ class _RoleAssumer:
 
         return create
 
-    def assume(self, account: Account, loader: Any) -> Any:
+    def assume(self, account: Account, shared: _Shared) -> Any:
         """The account's session, signing with its role's refreshed credentials; or a failure."""
         assert account.role is not None
         arguments: dict[str, Any] = {"RoleSessionName": self._role_session_name}
@@ -309,4 +329,4 @@ class _RoleAssumer:
             advisory_timeout=windows.advisory,
             mandatory_timeout=windows.mandatory,
         )
-        return _session_with(credentials, loader)
+        return _session_with(credentials, shared)

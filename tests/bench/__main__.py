@@ -34,6 +34,7 @@ from tests.bench.common import (
     spec_text,
     timed,
 )
+from tests.bench.fleet_bench import bench_fleet
 from tests.bench.interrupt_bench import bench_interrupt
 
 
@@ -253,6 +254,7 @@ BENCHMARKS: dict[str, Callable[[], list[Check]]] = {
     "cold": bench_cold_start,
     "apply": bench_apply,
     "interrupt": bench_interrupt,
+    "fleet": bench_fleet,
 }
 
 
