@@ -19,25 +19,29 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
 
 from driftcheck import __version__
-from driftcheck.desired.document import NAME, VERSION, read_document
-from driftcheck.desired.variables import VARIABLE_NAME
+from driftcheck.desired.document import NAME, VERSION, read_document, read_top
+from driftcheck.desired.variables import ACCOUNT_ID, BUILT_IN, REGION, VARIABLE_NAME
 from driftcheck.desired.yaml_loader import MapNode, Node, load_yaml
 from driftcheck.errors import DriftcheckError, UsageError
 from driftcheck.files import write_file
 from driftcheck.live.clients import ClientSettings, make_clients
-from driftcheck.live.lister import list_configuration_sets
+from driftcheck.live.lister import ListError, list_configuration_sets
 from driftcheck.live.reader import read_live_state
 from driftcheck.model import Api, Definition, LiveSet, SetKey, SetStatus
 from driftcheck.normalise import normalise_definition, unreadable_type_note
 from driftcheck.safe_text import escape_unsafe
 from driftcheck.service_model import DEFINITION_SHAPE, Shape, destination_blocks, shape
+from driftcheck.targets import Account
 from driftcheck.wording import plural
+
+if TYPE_CHECKING:
+    from driftcheck.live.sessions import AccountSessions
 
 _GENERATED_NAME = "<generated spec>"
 _DESTINATIONS = "event_destinations"
@@ -52,21 +56,45 @@ class ImportSpecError(DriftcheckError):
 
 
 def read_sets_to_import(
-    api: Api, region: str, settings: ClientSettings, names: Sequence[str] | None
+    api: Api,
+    region: str,
+    settings: ClientSettings,
+    names: Sequence[str] | None,
+    *,
+    account: Account | None = None,
+    sessions: AccountSessions | None = None,
 ) -> list[LiveSet]:
     """The live sets named by ``names`` (``--configuration-set``), or every set (``--all``)
-    when ``names`` is None; ImportSpecError when one is missing or cannot be read."""
+    when ``names`` is None; ImportSpecError when one is missing or cannot be read.
+    ``account``: the sets of that account of an accounts file (its credentials in
+    ``sessions``)."""
     explicit = names is not None
+    account_id = account.account_id if account is not None else ""
+    if sessions is not None and sessions.failure(account_id) is not None:
+        failure = sessions.failures[account_id]
+        raise ImportSpecError(
+            f"cannot read account {account_id}: {failure.code}: {failure.message}"
+        )
     if names is None:
-        client = make_clients([("", api, region)], settings)[("", api, region)]
-        names = list_configuration_sets(client, api)
+        target = (account_id, api, region)
+        client = make_clients([target], settings, sessions)[target]
+        try:
+            names = list_configuration_sets(client, api)
+        except ListError as error:  # the run's ApiError without an account: kept
+            if not account_id:
+                raise
+            raise ImportSpecError(f"account {account_id}: {error}") from error
     for name in names:
         if not NAME.match(name):
             raise UsageError(
                 f"--configuration-set {name!r}: a name is 1 to 64 letters, digits, `_` or `-`"
             )
-    keys = [SetKey(api, region, name) for name in sorted(set(names))]
-    live = read_live_state(keys, settings)
+    name_of = account.name if account is not None else ""
+    keys = [
+        SetKey(api, region, name, account=account_id, account_name=name_of)
+        for name in sorted(set(names))
+    ]
+    live = read_live_state(keys, settings, sessions=sessions)
     unreadable = [s for s in live.sets.values() if s.status is SetStatus.ERROR]
     if unreadable:
         details = "; ".join(
@@ -107,12 +135,20 @@ def import_spec(
     variables: Mapping[str, str],
     generated_at: datetime,
     source_description: str,
+    account: Account | None = None,
 ) -> str:
-    """A version-1 spec (YAML text) declaring exactly the destinations of ``live_sets``."""
-    substitute = _Substitution(variables)
+    """A version-1 spec (YAML text) declaring exactly the destinations of ``live_sets``.
+
+    ``account`` (``--accounts``): the sets are that account's; the spec says
+    ``accounts: [NAME]`` and writes the account's id inside ARNs as the built-in
+    ``${account_id}`` (not declared under ``vars``).
+    """
+    built_in = {ACCOUNT_ID: account.account_id} if account is not None else {}
+    substitute = _Substitution({**variables, **built_in})
     sets: dict[str, Any] = {}
     for live in sorted(live_sets, key=lambda s: s.key.name):
-        if (live.key.api, live.key.region) != (api, region):
+        wanted = (api, region, account.account_id if account is not None else "")
+        if (live.key.api, live.key.region, live.key.account) != wanted:
             raise ValueError(f"{live.key} is not in {region} ({api.value})")
         sets[live.key.name] = {
             _DESTINATIONS: {
@@ -120,14 +156,17 @@ def import_spec(
                 for name in sorted(live.destinations)
             }
         }
-    document: dict[str, Any] = {"version": VERSION, "api": api.value, "region": region}
+    document: dict[str, Any] = {"version": VERSION}
+    if account is not None:
+        document["accounts"] = _FlowList([account.name])
+    document.update({"api": api.value, "region": region})
     if variables:
         document["vars"] = dict(sorted(variables.items()))
     document["configuration_sets"] = sets
     text = _header(generated_at, source_description) + yaml.dump(
         document, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=4096
     )
-    _check(text, variables, api, region)
+    _check(text, variables, api, region, built_in)
     return text
 
 
@@ -176,13 +215,26 @@ def _header(generated_at: datetime, source_description: str) -> str:
     )
 
 
-def _check(text: str, variables: Mapping[str, str], api: Api, region: str) -> None:
+def _check(
+    text: str,
+    variables: Mapping[str, str],
+    api: Api,
+    region: str,
+    built_in: Mapping[str, str],
+) -> None:
     """The generated text must load as a valid spec: a safety net for what the API allows
     and a spec does not. A problem names the set and destination it comes from, never a line
-    of a text that is not written anywhere."""
+    of a text that is not written anywhere. ``built_in``: the values of the built-in
+    variables (an accounts file's run), which ``vars`` does not declare."""
     loaded = load_yaml(text.encode("utf-8"), _GENERATED_NAME)
     problems = list(loaded.problems)
-    if loaded.root is not None:
+    if loaded.root is not None and built_in:
+        top = read_top(
+            loaded.root, _GENERATED_NAME, {}, {}, reserved=tuple(BUILT_IN), with_accounts=True
+        )
+        values = {**top.vars, **built_in, REGION: region}
+        problems += [*top.problems, *top.read_sets(values, {}).problems]
+    elif loaded.root is not None:
         problems += read_document(loaded.root, _GENERATED_NAME, variables, {})[1]
     if problems:
         first = problems[0]

@@ -275,3 +275,46 @@ def test_a_saved_fleet_plan_needs_its_accounts_file(
     applied = run_cli("apply", str(saved), *accounts, "--endpoint-url", emulator.url, env=env)
     assert applied.code == 0, applied.stderr
     assert stored(emulator, PROD, "us-east-1") == destination(PROD, "us-east-1")
+
+
+def test_import_writes_one_spec_per_account_and_region_that_plans_in_sync(
+    emulator: Emulator, env: dict[str, str], files: Path
+) -> None:
+    emulator.reset(estate(drift=(STAGING, "eu-west-1")))  # each target as it is, drift or not
+    out = files / "imported"
+    accounts = ("--accounts", str(files / "accounts.yaml"))
+    result = run_cli(
+        "import", "--all", *accounts, "--out", str(out), "--endpoint-url", emulator.url, env=env
+    )
+    assert result.code == 0, result.stderr
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*.yaml"))
+    assert written == sorted(
+        f"{name}/{region}.yaml" for name in NAMES.values() for region in REGIONS
+    )
+    spec = (out / "staging" / "eu-west-1.yaml").read_text()
+    assert "accounts: [staging]" in spec and "region: eu-west-1" in spec
+    # the account id is the built-in variable: the same text in every account
+    assert "TopicArn: arn:aws:sns:eu-west-1:${account_id}:bounces" in spec
+    assert STAGING not in spec.split("\n", 3)[3]  # only the header names the account
+    assert assume_role_calls(emulator) == 3
+    again = run_cli(
+        "plan", str(out), *accounts, "--endpoint-url", emulator.url, "--format", "json", env=env
+    )
+    assert again.code == 0, again.stderr  # the imported specs are exactly the live state
+    assert len(json_rows(again)) == 6
+
+
+def test_import_across_accounts_needs_an_output_directory(
+    emulator: Emulator, env: dict[str, str], files: Path
+) -> None:
+    result = run_cli(
+        "import",
+        "--all",
+        "--accounts",
+        str(files / "accounts.yaml"),
+        "--endpoint-url",
+        emulator.url,
+        env=env,
+    )
+    assert_error(result, "import --accounts writes one spec per account and region: --out DIR")
+    assert emulator.stats().by_api == {}
