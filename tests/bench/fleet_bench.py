@@ -155,6 +155,13 @@ def bench_rate_bound(
                 connect_wall, sessions = timed(
                     lambda: connect_accounts(load_accounts(accounts_file).fleet(), settings)
                 )
+                assumed = emulator_stats(url)["by_api"].get("sts", {}).get("AssumeRole", 0)
+                # the floor in this run: the same reads, neither capped nor paced (the CPU
+                # of making 60 clients and 1,200 calls on this machine, at this moment)
+                set_faults(url, {})
+                floor, _ = timed(lambda: read_live_state(keys, settings, sessions=sessions))
+                set_faults(url, {"max_rps": rps})  # and a fresh bucket per target
+                reset_stats(url)
                 read_wall, live = timed(
                     lambda: read_live_state(keys, settings, sessions=sessions, max_rps=rps)
                 )
@@ -172,7 +179,6 @@ def bench_rate_bound(
             )
     target_bound = sets / rps
     one_bucket = calls / rps
-    assumed = stats["by_api"].get("sts", {}).get("AssumeRole", 0)
     throttled = sum(t.get("throttled", 0) for t in stats["by_target"].values())
     in_sync = not result.drift and not result.failed_sets and len(result.sets) == calls
     print(
@@ -185,9 +191,13 @@ def bench_rate_bound(
         f"one-bucket bound {calls:,} / {rps:g} = {one_bucket:g} s (x{one_bucket / read_wall:.0f})"
     )
     print(
+        f"    baseline in this run, the same reads unpaced and uncapped: {floor:.2f} s (the "
+        f"paced read is x{read_wall / max(floor, target_bound):.2f} the larger of it and the bound)"
+    )
+    print(
         f"    before it: specs {load_wall:.2f} s, {assumed} AssumeRole calls for {accounts} "
-        f"accounts {connect_wall:.2f} s; SES calls {stats['total'] - assumed:,}, throttled "
-        f"{throttled}"
+        f"accounts {connect_wall:.2f} s; SES calls of the paced read {stats['total']:,}, "
+        f"throttled {throttled}"
     )
     print(
         f"    the whole `driftcheck plan --accounts` process (start-up, imports, rendering "
