@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import queue
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,7 @@ from driftcheck.live.pacing import Pacing, TurnTaker
 from driftcheck.model import Api, LiveSet, LiveState, ReadFailure, SetKey, SetStatus
 
 if TYPE_CHECKING:
+    from driftcheck.interrupt import StopFlag
     from driftcheck.live.sessions import AccountSessions
 
 Progress = Callable[[], None]
@@ -87,6 +88,38 @@ def read_live_state(
             first_of_target.setdefault((made[0], made[2]), made)
         work.extend((target, _Listing(made)) for target, made in first_of_target.items())
     work.extend((key.target, key) for key in readable)
+    found, listed, unlisted = _read(work, clients, settings.concurrency, pacing, stop, on_read)
+    results.update(found)
+    for key in readable:
+        why = unlisted.get(key.target)
+        if why is not None:  # its unmanaged sets are unknown: the target is not checked
+            results[key] = LiveSet(key, SetStatus.ERROR, error=why)
+    return LiveState(sets=results, listed=listed)
+
+
+def read_sets(
+    keys: Sequence[SetKey],
+    clients: Mapping[ClientKey, Any],
+    concurrency: int,
+    on_read: Progress | None = None,
+) -> dict[SetKey, LiveSet]:
+    """Read every set in ``keys``, ``concurrency`` at once, unpaced, with given clients (by
+    :func:`~driftcheck.live.clients.client_key`, as
+    :func:`~driftcheck.live.clients.make_clients` makes them)."""
+    work = [(key.target, key) for key in keys]
+    return _read(work, clients, concurrency, Pacing(None), None, on_read)[0]
+
+
+def _read(
+    work: Sequence[tuple[Any, SetKey | _Listing]],
+    clients: Mapping[ClientKey, Any] | Clients,
+    concurrency: int,
+    pacing: Pacing,
+    stop: StopFlag | None,
+    on_read: Progress | None,
+) -> tuple[dict[SetKey, LiveSet], dict[ClientKey, tuple[str, ...]], dict[Any, ReadFailure]]:
+    """The reads and listings of ``work``: (sets read, names listed, targets not listed)."""
+    results: dict[SetKey, LiveSet] = {}
     turns = TurnTaker(work, pacing, stopped=stop.is_set if stop is not None else lambda: False)
     done: queue.SimpleQueue[tuple[SetKey | _Listing, Any] | None] = queue.SimpleQueue()
 
@@ -105,7 +138,7 @@ def read_live_state(
 
     listed: dict[tuple[str, Api, str], tuple[str, ...]] = {}
     unlisted: dict[tuple[str, str], ReadFailure] = {}  # (account, region) -> why
-    workers = max(1, min(settings.concurrency, len(work)))
+    workers = max(1, min(concurrency, len(work)))
     pool = ThreadPoolExecutor(
         max_workers=workers, thread_name_prefix="read", initializer=leave_signals_to_the_main_thread
     )
@@ -144,11 +177,7 @@ def read_live_state(
         # waited for: their answers would not be used (a stop flag refuses their retries)
         turns.close()
         pool.shutdown(wait=finished)
-    for key in readable:
-        why = unlisted.get(key.target)
-        if why is not None:  # its unmanaged sets are unknown: the target is not checked
-            results[key] = LiveSet(key, SetStatus.ERROR, error=why)
-    return LiveState(sets=results, listed=listed)
+    return results, listed, unlisted
 
 
 def _pace(client: Any, pacing: Pacing, target: tuple[str, str]) -> None:

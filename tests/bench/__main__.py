@@ -91,7 +91,7 @@ def bench_scan(
             os.environ.update({k: v for k, v in bench_env().items() if k.startswith("AWS_")})
             settings = ClientSettings(endpoint_url=url, concurrency=concurrency)
             setup, clients = timed(
-                lambda: make_clients(((k.api, k.region) for k in keys), settings)
+                lambda: make_clients(((k.account, k.api, k.region) for k in keys), settings)
             )
             read_sets(keys[:concurrency], clients, concurrency)  # warm up: connections open
             reset_stats(url)
