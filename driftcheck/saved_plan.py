@@ -95,11 +95,19 @@ def save(plan: Plan, *, created_at: datetime) -> str:
     return json_text(saved) + "\n"
 
 
+# Who changed a drifted row (``plan --attribute``) is for people, not for ``apply``: a plan
+# saves the same with or without it (and the document does not change).
+_NOT_SAVED = frozenset({"changed_by", "attributed_at"})
+
+
 def _data(value: Any) -> Any:
-    """A model object as JSON data: a dataclass as an object of its fields, in their order;
-    an enum as its value; mappings and sequences as objects and lists."""
+    """A model object as JSON data: a dataclass as an object of its fields, in their order
+    (but :data:`_NOT_SAVED`); an enum as its value; mappings and sequences as objects and
+    lists."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _data(getattr(value, f.name)) for f in fields(value)}
+        return {
+            f.name: _data(getattr(value, f.name)) for f in fields(value) if f.name not in _NOT_SAVED
+        }
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Mapping):

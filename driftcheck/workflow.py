@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from driftcheck.desired import load_specs
 from driftcheck.errors import UsageError
@@ -34,6 +36,9 @@ from driftcheck.plan import plan
 from driftcheck.targets import Account, load_accounts
 from driftcheck.wording import plural
 
+if TYPE_CHECKING:
+    from driftcheck.events.lookup import Lookup
+
 Progress = Callable[[int], AbstractContextManager[Callable[[], None] | None]]
 
 
@@ -55,6 +60,8 @@ class PlanRequest:
     accounts_file: Path | None = None  # --accounts: every account and region it lists
     role_session_name: str = ROLE_SESSION_NAME
     max_rps: float | None = None  # reads a second per (account, region); None: unpaced
+    # who changed each drifted row (CloudTrail LookupEvents) within the window; None: do not look
+    attribution_window: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,7 @@ class PlanRun:
     plan: Plan
     ignore_file: Path | None  # the ignore file whose patterns were applied
     sessions: AccountSessions | None = None  # the accounts' credentials (--accounts)
+    lookup: Lookup | None = None  # the attribution lookup (its cost), when one was asked for
 
 
 def load_fleet(request: PlanRequest) -> tuple[Account, ...] | None:
@@ -142,4 +150,14 @@ def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun
     complete = not request.targets and not result.failed_sets
     result = apply_ignores(result, patterns, warn_stale=complete)
     result = restrict_plan(result, request.targets)
-    return PlanRun(desired, live, result, ignore_file, sessions)
+    lookup = None
+    if request.attribution_window is not None:
+        from driftcheck.events.lookup import attribute_plan
+
+        result, lookup = attribute_plan(
+            result,
+            request.settings,
+            window=request.attribution_window,
+            session_for=None if sessions is None else sessions.session,
+        )
+    return PlanRun(desired, live, result, ignore_file, sessions, lookup)

@@ -233,6 +233,21 @@ def test_the_document_matches_its_golden_file(monkeypatch: pytest.MonkeyPatch) -
     assert text == GOLDEN_PLAN.read_text(encoding="utf-8")
 
 
+def test_who_changed_it_is_not_saved_the_plan_saves_the_same() -> None:
+    from tests.formats.scenarios import attributed
+
+    with_authors = attributed()
+    without = replace(
+        with_authors,
+        sets=tuple(replace(s, changed_by=None) for s in with_authors.sets),
+        destinations=tuple(replace(r, changed_by=None) for r in with_authors.destinations),
+        attributed_at=None,
+    )
+    assert any(r.changed_by is not None for r in with_authors.destinations)
+    assert save(with_authors, created_at=WHEN) == save(without, created_at=WHEN)
+    assert load(save(with_authors, created_at=WHEN), "plan.json") == without
+
+
 def test_saving_is_pure_and_ascii() -> None:
     text = save(rich_plan(), created_at=WHEN)
     assert text == save(rich_plan(), created_at=WHEN)
