@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -134,6 +135,39 @@ class LiveState:
 # --- the plan ----------------------------------------------------------------------------
 
 
+class Via(str, Enum):
+    """How a write reached the API, from its user agent (:mod:`driftcheck.events.records`)."""
+
+    CONSOLE = "console"
+    AWS_CLI = "aws-cli"
+    TERRAFORM = "terraform"
+    CLOUDFORMATION = "cloudformation"
+    SDK = "sdk"
+    UNKNOWN = "unknown"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedBy:
+    """Who made the latest write that explains a drifted row: one CloudTrail record.
+
+    ``principal`` is the caller's ARN (``userIdentity.arn``), ``user`` its short name (the IAM
+    user, the role session, ``root``), ``type`` CloudTrail's ``userIdentity.type`` (``IAMUser``,
+    ``AssumedRole``, ``Root``...), ``at`` the event time (UTC), ``event`` its ``eventName``.
+    """
+
+    principal: str
+    user: str
+    type: str
+    at: datetime  # timezone-aware, UTC
+    event: str
+    via: Via
+    source_ip: str
+    event_id: str
+
+
 class Status(str, Enum):
     IN_SYNC = "in_sync"
     MISSING = "missing"  # declared, not live
@@ -178,6 +212,7 @@ class DestinationPlan:
     note: str | None = None  # e.g. a live destination type the chosen API cannot show
     # the whole row matched an ignore pattern: shown with its status, not counted as drift
     ignored: bool = False
+    changed_by: ChangedBy | None = None  # the write that explains the drift (plan --attribute)
 
     @property
     def drifted(self) -> bool:
@@ -198,6 +233,7 @@ class SetPlan:
     # None when the set could not be read
     fingerprint: str | None = None
     ignored: bool = False  # an unmanaged set matched by an ignore pattern
+    changed_by: ChangedBy | None = None  # who deleted a missing set (plan --attribute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +260,9 @@ class Plan:
     warnings: tuple[str, ...] = ()  # e.g. ignore patterns that matched nothing
     strict: bool = False  # unmanaged sets count as drift
     spec_files: int = 0  # how many spec files the desired state was read from
+    # when attribution was looked up (plan --attribute): the "now" of every "changed ... ago";
+    # None for a plan without attribution
+    attributed_at: datetime | None = None
 
     @property
     def failed_sets(self) -> tuple[SetPlan, ...]:

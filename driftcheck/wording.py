@@ -16,3 +16,13 @@ def account_label(account_id: str, account_name: str = "") -> str:
     if not account_id:
         return account_name
     return f"{account_name} ({account_id})" if account_name else account_id
+
+
+def age(seconds: float) -> str:
+    """A time span as people say it, rounded down: ``"45 seconds"``, ``"4 minutes"``,
+    ``"3 hours"``, ``"2 days"``; ``"0 seconds"`` for a negative span (a clock skew)."""
+    whole = max(0, int(seconds))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if whole >= size:
+            return plural(whole // size, unit)
+    return plural(whole, "second")

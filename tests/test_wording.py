@@ -11,7 +11,7 @@ from driftcheck.emulator.schema import api_schema
 from driftcheck.emulator.service import ServiceError
 from driftcheck.errors import Problem, SpecError
 from driftcheck.model import Api
-from driftcheck.wording import account_label, plural
+from driftcheck.wording import account_label, age, plural
 
 
 def test_a_count_takes_the_plural_unless_it_is_one() -> None:
@@ -50,3 +50,20 @@ def test_the_emulator_says_invalid_request() -> None:
     with pytest.raises(ServiceError) as caught:
         schema.check({"Bogus": 1}, shape)
     assert caught.value.message.startswith("Invalid request: ")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (-3, "0 seconds"),
+        (1, "1 second"),
+        (59.9, "59 seconds"),
+        (60, "1 minute"),
+        (4 * 60 + 59, "4 minutes"),
+        (3600, "1 hour"),
+        (86399, "23 hours"),
+        (86400 * 2 + 5, "2 days"),
+    ],
+)
+def test_age_is_rounded_down_to_its_largest_unit(seconds: float, text: str) -> None:
+    assert age(seconds) == text

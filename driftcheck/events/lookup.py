@@ -1,0 +1,233 @@
+"""``cloudtrail:LookupEvents``: the writes that explain a plan's drift. The edge (boto3).
+
+What CloudTrail's event history offers
+(https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html):
+management events of the last 90 days, per region, newest first, at most 50 a page, exactly
+one lookup attribute per call, and 2 requests a second per account and region. The history
+also holds read-only events: driftcheck's own ``Get...`` calls, one per set per plan, which
+would bury the writes under ``EventSource=ses.amazonaws.com``. So each query asks for one
+write's ``EventName`` (a query per event name the plan's drift needs, :func:`wanted`), and a
+query stops as soon as every (set, destination) it looks for has its latest write, at the
+end of the window, or after ``page_cap`` pages. Each (account, region) has its own
+client-side pacer of 2 requests a second, retries included (:func:`cloudtrail_client`).
+
+Failures are never fatal: the plan is complete without attribution. A failed (account,
+region) (``AccessDeniedException`` without ``cloudtrail:LookupEvents``, throttling beyond
+the retries, an unreachable endpoint) is reported in :attr:`Lookup.failures`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from driftcheck import __version__
+from driftcheck.events.attribution import Wanted
+from driftcheck.events.records import WRITE_EVENT_NAMES, WriteEvent, parse_json
+from driftcheck.live.failures import CALL_ERRORS, error_code
+from driftcheck.live.writer import RateLimiter
+from driftcheck.model import ReadFailure
+
+DEFAULT_WINDOW: Final = timedelta(days=7)
+MAX_WINDOW: Final = timedelta(days=90)  # CloudTrail's event history keeps 90 days
+PAGE_SIZE: Final = 50  # LookupEvents' maximum
+REQUESTS_PER_SECOND: Final = 2.0  # LookupEvents' limit per account and region
+DEFAULT_PAGE_CAP: Final = 20  # pages per query: the last 1,000 writes of one event name
+
+Target = tuple[str, str]  # (account, region), as SetKey.target
+
+
+@dataclass(frozen=True, slots=True)
+class LookupCost:
+    calls: int = 0  # LookupEvents requests sent, retries included
+    pages: int = 0  # pages read
+    records: int = 0  # events read
+    queries: int = 0  # one per (account, region, event name)
+    capped: int = 0  # queries stopped by the page cap before the window's end
+
+    def __add__(self, other: LookupCost) -> LookupCost:
+        return LookupCost(*(getattr(self, name) + getattr(other, name) for name in self.__slots__))
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.calls} LookupEvents calls, {self.pages} pages, {self.records} events read "
+            f"in {self.queries} queries"
+        )
+        return text + (f"; {self.capped} stopped at the page cap" if self.capped else "")
+
+
+@dataclass(frozen=True, slots=True)
+class LookupFailure:
+    target: Target
+    failure: ReadFailure
+
+    def __str__(self) -> str:
+        account, region = self.target
+        where = f"{account}/{region}" if account else region
+        return f"{where}: {self.failure.code}: {self.failure.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    events: tuple[WriteEvent, ...] = ()
+    cost: LookupCost = field(default_factory=LookupCost)
+    failures: tuple[LookupFailure, ...] = ()
+
+
+def cloudtrail_client(boto_session: Any, region: str, *, max_attempts: int = 5) -> Any:
+    """A CloudTrail client for ``region``, paced to :data:`REQUESTS_PER_SECOND` (retries
+    included) by a pacer of its own: make one per (account, region) and keep it.
+
+    No ``endpoint_url``: boto3 resolves CloudTrail's own (``AWS_ENDPOINT_URL_CLOUDTRAIL``,
+    ``AWS_ENDPOINT_URL``); driftcheck's ``--endpoint-url`` is SES's.
+    """
+    config = Config(
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
+        user_agent_extra=f"driftcheck/{__version__}",
+    )
+    client = boto_session.client("cloudtrail", region_name=region, config=config)
+    limiter = RateLimiter(REQUESTS_PER_SECOND)
+    client.meta.events.register("before-send.cloudtrail.*", lambda **_: limiter.acquire())
+    return client
+
+
+def lookup_writes(
+    wants: Mapping[Target, frozenset[Wanted]],
+    client_for: Callable[[Target], Any],
+    *,
+    end: datetime,
+    window: timedelta = DEFAULT_WINDOW,
+    page_cap: int = DEFAULT_PAGE_CAP,
+    concurrency: int = 4,
+) -> Lookup:
+    """The latest write of every wanted (set, destination) in ``[end - window, end]``.
+
+    ``client_for(target)`` gives the :func:`cloudtrail_client` of an (account, region); it
+    is called on the calling thread (sessions are not thread-safe), and the targets are
+    then looked up concurrently.
+    """
+    by_target: dict[Target, dict[str, set[Wanted] | None]] = {}
+    for target, target_wants in wants.items():
+        for want in target_wants:
+            found = by_target.setdefault(target, {}).setdefault(want.event_name, set())
+            assert found is not None
+            found.add(want)
+    return _look_up(by_target, client_for, end - window, end, page_cap, concurrency)
+
+
+def writes_between(
+    targets: Iterable[Target],
+    client_for: Callable[[Target], Any],
+    *,
+    start: datetime,
+    end: datetime,
+    page_cap: int = DEFAULT_PAGE_CAP,
+    concurrency: int = 4,
+) -> Lookup:
+    """Every tracked write in ``[start, end]`` of each (account, region), newest first per
+    event name: what ``watch`` polls for."""
+    every: dict[str, set[Wanted] | None] = dict.fromkeys(WRITE_EVENT_NAMES)
+    by_target = {target: dict(every) for target in targets}
+    return _look_up(by_target, client_for, start, end, page_cap, concurrency)
+
+
+def _look_up(
+    by_target: Mapping[Target, Mapping[str, set[Wanted] | None]],
+    client_for: Callable[[Target], Any],
+    start: datetime,
+    end: datetime,
+    page_cap: int,
+    concurrency: int,
+) -> Lookup:
+    if not timedelta(0) < end - start <= MAX_WINDOW:
+        raise ValueError(f"a lookup window must be within 90 days, not {end - start}")
+    clients = {target: client_for(target) for target in by_target}
+
+    def one(target: Target) -> Lookup:
+        query = _Query(clients[target], start, end, page_cap)
+        return query.target(target, by_target[target])
+
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(by_target)))) as pool:
+        results = list(pool.map(one, sorted(by_target)))
+    return Lookup(
+        events=tuple(e for r in results for e in r.events),
+        cost=sum((r.cost for r in results), LookupCost()),
+        failures=tuple(f for r in results for f in r.failures),
+    )
+
+
+class _Query:
+    """The queries of one (account, region) over one window."""
+
+    def __init__(self, client: Any, start: datetime, end: datetime, page_cap: int) -> None:
+        self._client, self._start, self._end, self._page_cap = client, start, end, page_cap
+
+    def target(self, target: Target, by_event: Mapping[str, set[Wanted] | None]) -> Lookup:
+        """One query per event name; ``None`` for an event name: every write of it."""
+        events: list[WriteEvent] = []
+        cost = LookupCost()
+        for event_name, pending in sorted(by_event.items()):
+            try:
+                cost += self._event_name(
+                    event_name, None if pending is None else set(pending), events
+                )
+            except CALL_ERRORS as error:  # the next query would fail alike: stop here
+                cost += LookupCost(queries=1, calls=_attempts(error))
+                return Lookup(tuple(events), cost, (LookupFailure(target, _failure(error)),))
+        return Lookup(tuple(events), cost)
+
+    def _event_name(
+        self, event_name: str, pending: set[Wanted] | None, found: list[WriteEvent]
+    ) -> LookupCost:
+        """One event name's writes, newest first, until every pending want has its latest
+        (appended to ``found``); the pages and events read."""
+        calls = pages = records = capped = 0
+        for page in self._pages(event_name):
+            pages += 1
+            calls += _attempts(page)
+            for item in page.get("Events", ()):
+                records += 1
+                event = parse_json(str(item.get("CloudTrailEvent") or ""))
+                if event is None:
+                    continue
+                if pending is None:
+                    found.append(event)
+                elif Wanted.of(event) in pending:  # newest first: the first is the latest
+                    pending.discard(Wanted.of(event))
+                    found.append(event)
+            if pending is not None and not pending:
+                break
+            if pages >= self._page_cap and page.get("NextToken"):
+                capped = 1
+                break
+        return LookupCost(calls, pages, records, queries=1, capped=capped)
+
+    def _pages(self, event_name: str) -> Iterator[Mapping[str, Any]]:
+        paginator = self._client.get_paginator("lookup_events")
+        yield from paginator.paginate(
+            LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": event_name}],
+            StartTime=self._start,
+            EndTime=self._end,
+            PaginationConfig={"PageSize": PAGE_SIZE},
+        )
+
+
+def _attempts(reply: Any) -> int:
+    """HTTP requests behind one call: 1 + botocore's retries (in a page or a ClientError)."""
+    response = reply.response if isinstance(reply, ClientError) else reply
+    if not isinstance(response, Mapping):
+        return 1
+    return 1 + int(response.get("ResponseMetadata", {}).get("RetryAttempts", 0))
+
+
+def _failure(error: Exception) -> ReadFailure:
+    if isinstance(error, ClientError):
+        message = str(error.response.get("Error", {}).get("Message") or error)
+        return ReadFailure(error_code(error), message)
+    return ReadFailure(type(error).__name__, str(error))
