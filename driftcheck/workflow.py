@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from driftcheck.desired import load_specs
 from driftcheck.ignore import (
@@ -23,6 +25,9 @@ from driftcheck.ignore import (
 from driftcheck.live import ClientSettings, default_region, read_live_state
 from driftcheck.model import DesiredState, LiveState, Plan
 from driftcheck.plan import plan
+
+if TYPE_CHECKING:
+    from driftcheck.events.lookup import Lookup
 
 Progress = Callable[[int], AbstractContextManager[Callable[[], None] | None]]
 
@@ -42,6 +47,8 @@ class PlanRequest:
     ignore_file: Path | None = None  # None: find_ignore_file (next to the specs, or in .)
     include_unmanaged: bool = False
     strict: bool = False
+    # who changed each drifted row (CloudTrail LookupEvents) within the window; None: do not look
+    attribution_window: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ class PlanRun:
     live: LiveState
     plan: Plan
     ignore_file: Path | None  # the ignore file whose patterns were applied
+    lookup: Lookup | None = None  # the attribution lookup (its cost), when one was asked for
 
 
 def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun:
@@ -76,4 +84,9 @@ def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun
     complete = not request.targets and not result.failed_sets
     result = apply_ignores(result, patterns, warn_stale=complete)
     result = restrict_plan(result, request.targets)
-    return PlanRun(desired, live, result, ignore_file)
+    lookup = None
+    if request.attribution_window is not None:
+        from driftcheck.events.lookup import attribute_plan
+
+        result, lookup = attribute_plan(result, request.settings, window=request.attribution_window)
+    return PlanRun(desired, live, result, ignore_file, lookup)

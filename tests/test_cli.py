@@ -181,6 +181,10 @@ TYPES = "'text', 'json', 'markdown', 'junit', 'github', 'sarif'"
         (["apply", "--max-rps", "nan"], "invalid value for --max-rps: 'nan' is not a number from 0.01 to 1000"),  # noqa: E501
         (["emulator", "--port", "65536"], "invalid value for --port: '65536' is not a whole number from 0 to 65535"),  # noqa: E501
         (["emulator", "--latency-ms", "-1"], "invalid value for --latency-ms: '-1' is not a number of at least 0"),  # noqa: E501
+        (["plan", "--attribution-window", "91d"], "invalid value for --attribution-window: '91d' is not a duration from 1m to 90d (e.g. 12h, 7d)"),  # noqa: E501
+        (["plan", "--attribution-window", "30s"], "invalid value for --attribution-window: '30s' is not a duration from 1m to 90d (e.g. 12h, 7d)"),  # noqa: E501
+        (["plan", "--attribution-window", "7 days"], "invalid value for --attribution-window: '7 days' is not a duration from 1m to 90d (e.g. 12h, 7d)"),  # noqa: E501
+        (["plan", "--attribution-window", "nan"], "invalid value for --attribution-window: 'nan' is not a duration from 1m to 90d (e.g. 12h, 7d)"),  # noqa: E501
         (["plna"], "no such command 'plna' (did you mean 'plan'?)"),
         (["frobnicate"], "no such command 'frobnicate'"),
         (["import", "--all", "extra"], "1 unexpected argument: extra"),
@@ -370,3 +374,15 @@ def test_access_denied_is_exit_1_naming_the_set(demo: Emulator, env: dict[str, s
 def test_expired_credentials(demo: Emulator, env: dict[str, str]) -> None:
     env["AWS_ACCESS_KEY_ID"] = "EXPIRED-KEY"
     assert_one_clean_error(plan(demo, env, SPECS), "the AWS credentials have expired")
+
+
+@pytest.mark.parametrize(
+    ("text", "days"), [("90d", 90), ("90", 90), ("12h", 0.5), ("1m", 1 / 1440), ("1.5d", 1.5)]
+)
+def test_attribution_window_units(text: str, days: float) -> None:
+    from datetime import timedelta
+
+    from driftcheck.cli.options import duration
+
+    parse = duration(timedelta(minutes=1), timedelta(days=90))
+    assert parse(text) == timedelta(days=days)

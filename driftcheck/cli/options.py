@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -37,6 +38,37 @@ def number(low: float, high: float | None = None, *, whole: bool = False) -> Cal
         if not (low <= value and (high is None or value <= high)):  # NaN fails both
             raise typer.BadParameter(f"{str(text)!r} is not a {noun} {bounds}")
         return value
+
+    return parse
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(low: timedelta, high: timedelta) -> Callable[[str | timedelta], timedelta]:
+    """A typer ``parser``: ``90s``, ``15m``, ``12h``, ``7d`` (a bare number is days), from
+    ``low`` to ``high``; a bad value reads ``'91d' is not a duration from 1m to 90d``."""
+
+    def show(span: timedelta) -> str:
+        seconds = int(span.total_seconds())
+        unit = next(
+            u for u, size in sorted(_UNITS.items(), key=lambda i: -i[1]) if seconds % size == 0
+        )
+        return f"{seconds // _UNITS[unit]}{unit}"
+
+    def parse(text: str | timedelta) -> timedelta:
+        if isinstance(text, timedelta):  # the option's default, passed through
+            return text
+        number, unit = (text[:-1], text[-1]) if text[-1:] in _UNITS else (text, "d")
+        try:
+            span = timedelta(seconds=float(number) * _UNITS[unit])
+        except (ValueError, OverflowError):
+            span = None
+        if span is None or not low <= span <= high:
+            raise typer.BadParameter(
+                f"{text!r} is not a duration from {show(low)} to {show(high)} (e.g. 12h, 7d)"
+            )
+        return span
 
     return parse
 
@@ -118,6 +150,7 @@ def plan_request(
     ignore_file: Path | None = None,
     include_unmanaged: bool = False,
     strict: bool = False,
+    attribution_window: timedelta | None = None,
 ) -> PlanRequest:
     """The flags of a command that plans, checked (before any API call)."""
     from driftcheck.ignore import Target
@@ -144,6 +177,7 @@ def plan_request(
         ignore_file=ignore_file,
         include_unmanaged=include_unmanaged,
         strict=strict,
+        attribution_window=attribution_window,
     )
 
 

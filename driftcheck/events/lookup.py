@@ -20,24 +20,37 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from driftcheck import __version__
-from driftcheck.events.attribution import Wanted
+from driftcheck.events.attribution import (
+    DEFAULT_WINDOW,
+    MAX_WINDOW,
+    Wanted,
+    attributable,
+    attribute,
+    unattributed,
+    wanted,
+)
 from driftcheck.events.records import WRITE_EVENT_NAMES, WriteEvent, parse_json
+from driftcheck.interrupt import StopFlag
+from driftcheck.live.clients import ClientSettings, session
 from driftcheck.live.failures import CALL_ERRORS, error_code
+from driftcheck.live.stopping import refuse_requests_after
 from driftcheck.live.writer import RateLimiter
-from driftcheck.model import ReadFailure
+from driftcheck.model import Plan, ReadFailure
+from driftcheck.wording import age, plural
 
-DEFAULT_WINDOW: Final = timedelta(days=7)
-MAX_WINDOW: Final = timedelta(days=90)  # CloudTrail's event history keeps 90 days
 PAGE_SIZE: Final = 50  # LookupEvents' maximum
 REQUESTS_PER_SECOND: Final = 2.0  # LookupEvents' limit per account and region
+# the pace kept: 10% under the limit, so that network jitter does not bring three calls into
+# one of CloudTrail's seconds (a throttled call is retried, and counted, all the same)
+PACE: Final = REQUESTS_PER_SECOND * 0.9
 DEFAULT_PAGE_CAP: Final = 20  # pages per query: the last 1,000 writes of one event name
 
 Target = tuple[str, str]  # (account, region), as SetKey.target
@@ -80,8 +93,10 @@ class Lookup:
     failures: tuple[LookupFailure, ...] = ()
 
 
-def cloudtrail_client(boto_session: Any, region: str, *, max_attempts: int = 5) -> Any:
-    """A CloudTrail client for ``region``, paced to :data:`REQUESTS_PER_SECOND` (retries
+def cloudtrail_client(
+    boto_session: Any, region: str, *, max_attempts: int = 5, stop: StopFlag | None = None
+) -> Any:
+    """A CloudTrail client for ``region``, paced under :data:`REQUESTS_PER_SECOND` (retries
     included) by a pacer of its own: make one per (account, region) and keep it.
 
     No ``endpoint_url``: boto3 resolves CloudTrail's own (``AWS_ENDPOINT_URL_CLOUDTRAIL``,
@@ -92,9 +107,62 @@ def cloudtrail_client(boto_session: Any, region: str, *, max_attempts: int = 5) 
         user_agent_extra=f"driftcheck/{__version__}",
     )
     client = boto_session.client("cloudtrail", region_name=region, config=config)
-    limiter = RateLimiter(REQUESTS_PER_SECOND)
+    limiter = RateLimiter(PACE)
     client.meta.events.register("before-send.cloudtrail.*", lambda **_: limiter.acquire())
+    if stop is not None:
+        refuse_requests_after(stop, client, max_attempts)
     return client
+
+
+def attribute_plan(
+    plan: Plan,
+    settings: ClientSettings,
+    *,
+    window: timedelta = DEFAULT_WINDOW,
+    now: datetime | None = None,
+) -> tuple[Plan, Lookup]:
+    """``plan`` with its drifted rows attributed (and one warning for the rows left without
+    an author), and what the lookup cost. CloudTrail clients from the credentials of
+    ``settings`` (the credentials' own account: a fleet run gives each account's key
+    its own; see :func:`lookup_writes`)."""
+    now = now or datetime.now(timezone.utc)
+    wants = wanted(plan)
+    lookup = Lookup()
+    if wants:
+        boto_session = session(settings.profile)
+
+        def client_for(target: Target) -> Any:
+            return cloudtrail_client(
+                boto_session, target[1], max_attempts=settings.max_attempts, stop=settings.stop
+            )
+
+        lookup = lookup_writes(wants, client_for, end=now, window=window)
+    result = attribute(plan, lookup.events, at=now)
+    warning = attribution_warning(result, lookup, window)
+    if warning is not None:
+        result = replace(result, warnings=(*result.warnings, warning))
+    return result, lookup
+
+
+def attribution_warning(plan: Plan, lookup: Lookup, window: timedelta) -> str | None:
+    """One sentence for the drifted rows left without an author, or None if there is none."""
+    missing = unattributed(plan)
+    if not missing:
+        return None
+    head = (
+        f"no author found for {missing} of {plural(attributable(plan), 'drifted row')} "
+        "(changed_by: null)"
+    )
+    if lookup.failures:
+        shown = "; ".join(str(f) for f in lookup.failures[:3])
+        more = len(lookup.failures) - 3
+        return f"{head}: CloudTrail LookupEvents failed: {shown}" + (
+            f"; and in {more} more" if more > 0 else ""
+        )
+    reason = f"no CloudTrail write names them in the last {age(window.total_seconds())}"
+    if lookup.cost.capped:
+        reason += f" ({lookup.cost.capped} queries stopped at the page cap)"
+    return f"{head}: {reason}"
 
 
 def lookup_writes(

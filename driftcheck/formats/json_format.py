@@ -6,11 +6,11 @@ meaning changes; new keys may be added within a version)::
     format_version, driftcheck_version, drift,
     summary {in_sync, missing, extra, misconfigured, errors, ignored, unmanaged, files},
     configuration_sets [{account, account_name, api, region, name, status, source, error,
-                         fingerprint, ignored}],
+                         fingerprint, ignored, changed_by}],
     destinations [{account, account_name, api, region, configuration_set, name, status,
                    action, expected, actual,
                    differences [{path, type, expected, actual, ignored}],
-                   source, note, ignored}],
+                   source, note, ignored, changed_by}],
     errors [{account, account_name, api, region, configuration_set, code, message}],
     warnings [string], strict
 
@@ -22,9 +22,12 @@ counts ignored rows, differences and sets; ``summary.files`` is how many spec fi
 read. ``account`` is the 12-digit account id and ``account_name`` its name in the accounts
 file; both are null in a run without an accounts file (``--accounts``), where the account is
 not known (the credentials' own), and ``account_name`` is null for an account without a
-name. The keys after ``error``, ``note``, ``errors`` and ``unmanaged``, and ``account`` and
-``account_name``, were added within version 1. Never coloured. A saved plan
-(``plan --out``) is another document (:mod:`driftcheck.saved_plan`).
+name. ``changed_by`` (``plan --attribute``) names the latest CloudTrail write that explains
+a drifted row or a missing set: ``{principal, user, type, at, event, via, source_ip,
+event_id}`` (``at`` ISO-8601 UTC ending in ``Z``), or null (not asked for, not drift, or no
+such write found). The keys after ``error``, ``note``, ``errors`` and ``unmanaged``, and
+``account``, ``account_name`` and ``changed_by``, were added within version 1. Never
+coloured. A saved plan (``plan --out``) is another document (:mod:`driftcheck.saved_plan`).
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ from __future__ import annotations
 from typing import Any
 
 from driftcheck import __version__
+from driftcheck.formats.sentences import iso_utc
 from driftcheck.json_data import json_text, json_text_at, to_json_data
-from driftcheck.model import DestinationPlan, Difference, Plan, SetKey, SetPlan, Source
+from driftcheck.model import ChangedBy, DestinationPlan, Difference, Plan, SetKey, SetPlan, Source
 
 FORMAT_VERSION = "1"
 
@@ -56,6 +60,23 @@ def key_fields(key: SetKey, name_key: str) -> dict[str, Any]:
     }
 
 
+def changed_by_data(changed_by: ChangedBy | None) -> dict[str, Any] | None:
+    """``changed_by`` as JSON: its fields by name, ``at`` as ISO-8601 UTC with ``Z``."""
+    if changed_by is None:
+        return None
+    return {
+        "principal": changed_by.principal,
+        "user": changed_by.user,
+        "type": changed_by.type,
+        "at": iso_utc(changed_by.at),
+        "event": changed_by.event,
+        "via": changed_by.via.value,
+        "source_ip": changed_by.source_ip,
+        "event_id": changed_by.event_id,
+    }
+
+
+
 def _set(set_plan: SetPlan) -> dict[str, Any]:
     error = set_plan.error
     return {
@@ -65,6 +86,7 @@ def _set(set_plan: SetPlan) -> dict[str, Any]:
         "error": None if error is None else {"code": error.code, "message": error.message},
         "fingerprint": set_plan.fingerprint,
         "ignored": set_plan.ignored,
+        "changed_by": changed_by_data(set_plan.changed_by),
     }
 
 
@@ -90,6 +112,7 @@ def _destination(row: DestinationPlan) -> dict[str, Any]:
         "source": _source(row.source),
         "note": row.note,
         "ignored": row.ignored,
+        "changed_by": changed_by_data(row.changed_by),
     }
 
 

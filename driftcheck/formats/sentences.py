@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Final
 
 from driftcheck.json_data import to_json_data
 from driftcheck.model import (
     Action,
     Api,
+    ChangedBy,
     DestinationPlan,
     Difference,
     DiffType,
@@ -28,7 +30,7 @@ from driftcheck.model import (
     Status,
 )
 from driftcheck.safe_text import escape_unsafe
-from driftcheck.wording import account_label, plural
+from driftcheck.wording import account_label, age, plural
 
 DEFAULT_API: Final = Api.PINPOINT_EMAIL
 
@@ -85,6 +87,27 @@ def location(source: Source | None) -> str | None:
     if source is None:
         return None
     return f"{escape_unsafe(source.file)}:{source.line}:{source.column}"
+
+
+def iso_utc(at: datetime) -> str:
+    """``2026-11-30T18:04:05Z``: ISO-8601 in UTC, to the second."""
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def changed_by_text(changed_by: ChangedBy, now: datetime | None) -> str:
+    """``changed by ARN via console, 4 minutes ago`` (made safe); ``at TIME`` without a now."""
+    when = f"at {iso_utc(changed_by.at)}"
+    if now is not None:
+        when = f"{age((now - changed_by.at).total_seconds())} ago"
+    return f"changed by {escape_unsafe(changed_by.principal)} via {changed_by.via.value}, {when}"
+
+
+def changed_by_line(changed_by: ChangedBy | None, plan: Plan) -> str | None:
+    """``# changed by ...`` for a row or set that has an author, aged at the plan's
+    ``attributed_at``; None without one."""
+    if changed_by is None:
+        return None
+    return f"# {changed_by_text(changed_by, plan.attributed_at)}"
 
 
 # --- differences -----------------------------------------------------------------------------

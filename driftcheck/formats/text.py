@@ -42,6 +42,7 @@ from driftcheck.formats.sentences import (
     Tally,
     by_set,
     change_text,
+    changed_by_line,
     difference_line,
     group_title,
     row_headline,
@@ -330,20 +331,23 @@ def _body(row: DestinationPlan) -> list[_Line]:
     return [opening, *inner, _Line(0, "", "}")]
 
 
-def _destination_section(row: DestinationPlan, style: _Style) -> list[str]:
+def _destination_section(row: DestinationPlan, plan: Plan, style: _Style) -> list[str]:
     lines = [style.header(row_headline(row))]
+    if (author := changed_by_line(row.changed_by, plan)) is not None:
+        lines.append(f"  {author}")
     if row.note:
         lines.append(f"  # note: {_safe(row.note)}")
     return lines + [style.line(line) for line in _body(row)]
 
 
-def _set_section(set_plan: SetPlan, strict: bool, style: _Style) -> list[str]:
-    headline = set_headline(set_plan, strict)
+def _set_section(set_plan: SetPlan, plan: Plan, style: _Style) -> list[str]:
+    headline = set_headline(set_plan, plan.strict)
     if headline is None:
         return []
     if set_plan.status is SetStatus.ERROR:
         return [style.paint(_ERROR_COLOR, f"  ! {headline}")]
-    return [style.header(headline)]
+    author = changed_by_line(set_plan.changed_by, plan)
+    return [style.header(headline)] + ([f"  {author}"] if author is not None else [])
 
 
 def _sections(plan: Plan, style: _Style) -> Iterator[list[str]]:
@@ -352,9 +356,9 @@ def _sections(plan: Plan, style: _Style) -> Iterator[list[str]]:
     fleet = spans_accounts(plan)
     heading: tuple[str, str] | None = None
     for group in by_set(plan, shown_rows(plan)):
-        sections = [_destination_section(row, style) for row in group.rows]
+        sections = [_destination_section(row, plan, style) for row in group.rows]
         if group.set_plan is not None:
-            sections.insert(0, _set_section(group.set_plan, plan.strict, style))
+            sections.insert(0, _set_section(group.set_plan, plan, style))
         sections = [section for section in sections if section]
         if fleet and sections and heading != group.key.target:
             heading = group.key.target

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 from driftcheck.diffpath import covers
-from driftcheck.model import Api, LiveSet, Plan, SetPlan, SetStatus
+from driftcheck.model import Api, ChangedBy, LiveSet, Plan, SetPlan, SetStatus, Via
 from driftcheck.normalise import unreadable_type_note
 from driftcheck.plan import fingerprint, mark_ignored
 from tests.factories import (
+    ACCOUNT,
     added,
     cloudwatch,
     definition,
@@ -234,6 +236,54 @@ def unmanaged_sets() -> Plan:
     )
 
 
+ATTRIBUTED_AT = datetime(2026, 11, 30, 19, 0, tzinfo=timezone.utc)
+
+
+def author(arn: str, via: Via, event: str, ago: timedelta, user: str, kind: str) -> ChangedBy:
+    at = ATTRIBUTED_AT - ago
+    event_id = f"{user}-{event}"
+    return ChangedBy(arn, user, kind, at, event, via, "198.51.100.7", event_id)
+
+
+def attributed() -> Plan:
+    """Drift of every kind with its authors (plan --attribute); one row without one."""
+    role = f"arn:aws:sts::{ACCOUNT}:assumed-role/Admin/mallory@example.com"
+    deleted = author(role, Via.CONSOLE, "DeleteConfigurationSet", timedelta(minutes=4),
+                     "mallory@example.com", "AssumedRole")  # fmt: skip
+    updated = author(f"arn:aws:iam::{ACCOUNT}:user/ci", Via.TERRAFORM,
+                     "UpdateConfigurationSetEventDestination", timedelta(hours=3),
+                     "ci", "IAMUser")  # fmt: skip
+    created = author(f"arn:aws:iam::{ACCOUNT}:user/alice", Via.AWS_CLI,
+                     "CreateConfigurationSetEventDestination", timedelta(days=2),
+                     "alice", "IAMUser")  # fmt: skip
+    base = missing_configuration_set()
+    sets = [replace(s, changed_by=deleted) if s.key == NEWSLETTERS else s for s in base.sets]
+    rows = [replace(r, changed_by=deleted) for r in base.destinations if r.key == NEWSLETTERS]
+    rows += [
+        replace(
+            misconfigured(
+                MARKETING,
+                "sns-bounces",
+                definition("BOUNCE", SnsDestination=sns("a")),
+                definition("BOUNCE", SnsDestination=sns("b")),
+                [not_equal("SnsDestination.TopicArn", topic_arn("a"), topic_arn("b"))],
+                10,
+            ),
+            changed_by=updated,
+        ),
+        missing(
+            MARKETING, "archive", definition("SEND", KinesisFirehoseDestination=firehose("a")), 26
+        ),
+        replace(
+            extra(
+                MARKETING, "old-pinpoint", definition("OPEN", PinpointDestination=pinpoint("x")), 8
+            ),
+            changed_by=created,
+        ),
+    ]
+    return replace(plan(sets, rows), attributed_at=ATTRIBUTED_AT)
+
+
 def unmanaged_sets_strict() -> Plan:
     return replace(unmanaged_sets(), strict=True)
 
@@ -291,4 +341,5 @@ SCENARIOS: dict[str, Callable[[], Plan]] = {
     "unmanaged": unmanaged_sets,
     "unmanaged_strict": unmanaged_sets_strict,
     "fleet": fleet,
+    "attributed": attributed,
 }

@@ -447,6 +447,7 @@ def test_json_keys_follow_the_documented_order() -> None:
         "error",
         "fingerprint",
         "ignored",
+        "changed_by",
     ]
     assert list(document["destinations"][0]) == [
         "account",
@@ -463,6 +464,7 @@ def test_json_keys_follow_the_documented_order() -> None:
         "source",
         "note",
         "ignored",
+        "changed_by",
     ]
     changed = next(row for row in document["destinations"] if row["differences"])
     assert list(changed["differences"][0]) == [

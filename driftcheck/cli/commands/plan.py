@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -30,9 +31,11 @@ from driftcheck.cli.options import (
     RegionOpt,
     TargetOpt,
     VarOpt,
+    duration,
     plan_request,
 )
 from driftcheck.errors import DriftcheckError, ExitCode, UsageError
+from driftcheck.events.attribution import DEFAULT_WINDOW, MAX_WINDOW
 from driftcheck.formats import Format
 from driftcheck.wording import plural
 
@@ -89,6 +92,27 @@ def plan(
     strict: Annotated[
         bool, typer.Option("--strict", help="Unmanaged sets count as drift.")
     ] = False,
+    attribute: Annotated[
+        bool,
+        typer.Option(
+            "--attribute",
+            help="Name who changed each drifted row (CloudTrail LookupEvents; needs "
+            "cloudtrail:LookupEvents).",
+        ),
+    ] = False,
+    attribution_window: Annotated[
+        timedelta,
+        typer.Option(
+            metavar="DURATION",
+            parser=duration(timedelta(minutes=1), MAX_WINDOW),
+            show_default=False,
+            help="How far back --attribute looks: 12h, 7d... (default 7d; at most 90d, "
+            "CloudTrail's event history).",
+        ),
+    ] = DEFAULT_WINDOW,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Also show what --attribute cost (calls, pages).")
+    ] = False,
     alert: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(
@@ -137,9 +161,12 @@ def plan(
         ignore_file=ignore_file,
         include_unmanaged=include_unmanaged,
         strict=strict,
+        attribution_window=attribution_window if attribute else None,
     )
     run = run_plan(request, progress=partial(progress, color=not no_color))
     sys.stderr.write(f"driftcheck: read {plural(run.plan.spec_files, 'spec file')}\n")
+    if verbose and run.lookup is not None:
+        sys.stderr.write(f"driftcheck: attribution cost {run.lookup.cost}\n")
     report_ignore_file(run.ignore_file)
     # every output and every alert is attempted; then the failures are reported
     failures: list[DriftcheckError] = []
