@@ -14,6 +14,13 @@ replace it. It is a small public contract (``format_version`` "1")::
      "fingerprint": "sha256:...",
      "accounts": []}
 
+and, when drifted rows name who changed them (``plan --attribute``, ``watch``), a
+``"changed_by"`` member: each listed change with an author, by its ``changes`` entry's
+location, to the plan's ``changed_by`` object (``{"pinpoint-email/us-east-1/marketing/
+sns-bounces": {"principal": "arn:aws:iam::...", "via": "console", ...}}``). The text names
+the author after the change. Who changed it never counts in the fingerprint: the same drift
+by another hand is not news.
+
 With an accounts file, items are named as ignore patterns name them,
 ``111111111111:pinpoint-email/us-east-1/marketing/sns-bounces``, and ``accounts`` lists the
 accounts the alert is about (like ``regions``): ``[{"account": "111111111111",
@@ -34,9 +41,10 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from driftcheck import __version__
-from driftcheck.formats.sentences import plain_verdict, resource_id, resource_path
+from driftcheck.formats.json_format import changed_by_data
+from driftcheck.formats.sentences import changed_by_text, plain_verdict, resource_id, resource_path
 from driftcheck.json_data import json_text, to_json_data
-from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
+from driftcheck.model import ChangedBy, DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
 from driftcheck.safe_text import escape_unsafe
 from driftcheck.wording import account_label, plural
 
@@ -129,6 +137,7 @@ class _Change(NamedTuple):
     destination: str | None
     status: str  # the status, or an unreadable set's error code
     paths: tuple[str, ...] = ()  # the differing fields of a misconfigured destination
+    changed_by: ChangedBy | None = None  # who made the write that explains it, when known
 
     def __str__(self) -> str:
         return f"{resource_id(self.key, self.destination)}: {self.status}"
@@ -150,10 +159,13 @@ def _changes(plan: Plan) -> list[_Change]:
             r.name,
             r.status.value,
             tuple(dict.fromkeys(d.path for d in r.differences if not d.ignored)),
+            r.changed_by,
         )
         for r in plan.changes
     ]
-    return rows + [_Change(s.key, None, _set_status(s)) for s in _drifted_sets(plan)]
+    return rows + [
+        _Change(s.key, None, _set_status(s), changed_by=s.changed_by) for s in _drifted_sets(plan)
+    ]
 
 
 def _errors(plan: Plan) -> list[_Change]:
@@ -180,7 +192,7 @@ def build_alert(
         keys = [*drifted, *(s.key for s in plan.failed_sets)]
         regions, accounts = _regions(keys), _accounts(keys)
     subject = _subject(kind, plan, regions, accounts)
-    document = {
+    document: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "driftcheck_version": __version__,
         "kind": kind.value,
@@ -193,6 +205,13 @@ def build_alert(
         "fingerprint": fingerprint(plan),
         "accounts": [{"account": a, "account_name": name or None} for a, name in accounts],
     }
+    authors = {
+        resource_id(c.key, c.destination): changed_by_data(c.changed_by)
+        for c in changes[:MAX_LISTED]
+        if c.changed_by is not None
+    }
+    if authors:
+        document["changed_by"] = authors
     attributes = {
         "kind": ("String", kind.value),
         "drift": ("String", "true" if plan.drift else "false"),
@@ -269,7 +288,10 @@ def _text(
         for change in changes[:TEXT_LISTED]:
             fields = ", ".join(f"`{_code(path)}`" for path in change.paths)
             fields = f" ({fields})" if fields else ""
-            lines.append(f"• {change.text}{fields}")
+            author = ""
+            if change.changed_by is not None:
+                author = f": {changed_by_text(change.changed_by, plan.attributed_at)}"
+            lines.append(f"• {change.text}{fields}{author}")
         if len(changes) > TEXT_LISTED:
             lines.append(f"…and {len(changes) - TEXT_LISTED} more: see the plan in the job log")
         for error in errors[:TEXT_LISTED]:

@@ -12,12 +12,22 @@ from typing import Final
 
 from driftcheck.formats.sentences import (
     by_set,
+    changed_by_line,
     detail_lines,
     row_headline,
     set_headline,
     shown_rows,
 )
-from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Source, Status
+from driftcheck.model import (
+    ChangedBy,
+    DestinationPlan,
+    Plan,
+    SetKey,
+    SetPlan,
+    SetStatus,
+    Source,
+    Status,
+)
 
 
 class Kind(str, Enum):
@@ -58,6 +68,7 @@ class Finding:
     details: tuple[str, ...]  # safe lines
     # the whole destination or set is ignored (only a pattern does that), not differences
     whole_ignored: bool = False
+    changed_by: ChangedBy | None = None  # who made the drift (plan --attribute)
 
 
 def _anchor(plan: Plan, key: SetKey) -> Source | None:
@@ -90,7 +101,19 @@ def _set_finding(plan: Plan, set_plan: SetPlan) -> Finding | None:
             severity = Severity.ERROR if plan.strict else Severity.WARNING
         details = (f"Declare it in a spec, or ignore it with a pattern {_pattern(set_plan.key)}.",)
     source = set_plan.source or _anchor(plan, set_plan.key)
-    return Finding(kind, severity, set_plan.key, None, source, headline, details, set_plan.ignored)
+    author = changed_by_line(set_plan.changed_by, plan)
+    details = (author, *details) if author is not None else details
+    return Finding(
+        kind,
+        severity,
+        set_plan.key,
+        None,
+        source,
+        headline,
+        details,
+        set_plan.ignored,
+        set_plan.changed_by,
+    )
 
 
 def _pattern(key: SetKey) -> str:
@@ -98,8 +121,9 @@ def _pattern(key: SetKey) -> str:
     return "ACCOUNT:api/region/set" if key.account else "api/region/set"
 
 
-def _row_finding(row: DestinationPlan) -> Finding:
+def _row_finding(plan: Plan, row: DestinationPlan) -> Finding:
     severity = Severity.ERROR if row.drifted else Severity.IGNORED
+    author = changed_by_line(row.changed_by, plan)
     return Finding(
         _ROW_KINDS[row.status],
         severity,
@@ -107,8 +131,9 @@ def _row_finding(row: DestinationPlan) -> Finding:
         row.name,
         row.source,
         row_headline(row),
-        tuple(detail_lines(row)),
+        tuple([author] if author is not None else []) + tuple(detail_lines(row)),
         row.ignored,
+        row.changed_by,
     )
 
 
@@ -121,5 +146,5 @@ def findings(plan: Plan) -> list[Finding]:
         finding = None if group.set_plan is None else _set_finding(plan, group.set_plan)
         if finding is not None:
             out.append(finding)
-        out += [_row_finding(row) for row in group.rows]
+        out += [_row_finding(plan, row) for row in group.rows]
     return out

@@ -76,7 +76,6 @@ def changed_by_data(changed_by: ChangedBy | None) -> dict[str, Any] | None:
     }
 
 
-
 def _set(set_plan: SetPlan) -> dict[str, Any]:
     error = set_plan.error
     return {

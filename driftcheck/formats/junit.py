@@ -30,6 +30,7 @@ from typing import Final
 
 from driftcheck.formats.sentences import (
     by_set,
+    changed_by_line,
     detail_lines,
     is_shown,
     location,
@@ -94,7 +95,9 @@ def _set_case(plan: Plan, suite: _Suite, set_plan: SetPlan, classname: str) -> N
     if set_plan.status is SetStatus.ERROR:
         _outcome(suite, case, "error", headline, "unreadable", _body((), where))
     elif set_plan.status is SetStatus.MISSING:
-        _outcome(suite, case, "failure", headline, "missing", _body((), where))
+        author = changed_by_line(set_plan.changed_by, plan)
+        text = _body([author] if author is not None else [], where)
+        _outcome(suite, case, "failure", headline, "missing", text)
     elif set_plan.ignored:
         _outcome(suite, case, "skipped", headline, "ignored")
     elif plan.strict:
@@ -103,12 +106,14 @@ def _set_case(plan: Plan, suite: _Suite, set_plan: SetPlan, classname: str) -> N
         _outcome(suite, case, "skipped", headline, "unmanaged")
 
 
-def _row_case(suite: _Suite, row: DestinationPlan, classname: str) -> None:
+def _row_case(plan: Plan, suite: _Suite, row: DestinationPlan, classname: str) -> None:
     case = _case(suite, classname, row.name)
     if not is_shown(row):
         return
     headline = xml_safe(row_headline(row))
-    text = _body(detail_lines(row), location(row.source))
+    author = changed_by_line(row.changed_by, plan)
+    lines = ([author] if author is not None else []) + detail_lines(row)
+    text = _body(lines, location(row.source))
     if row.ignored:
         _outcome(suite, case, "skipped", headline, "ignored", text)
     elif row.status is Status.IN_SYNC:  # passes; its ignored differences are still shown
@@ -145,7 +150,7 @@ def document(plan: Plan) -> ET.Element:
         if group.set_plan is not None:  # else rows of no listed set: not made by the planner
             _set_case(plan, suite, group.set_plan, classname)
         for row in group.rows:
-            _row_case(suite, row, classname)
+            _row_case(plan, suite, row, classname)
         suites.append(suite)
     for suite in suites:
         for name, count in suite.counts.items():

@@ -1,11 +1,12 @@
 """The ``markdown`` format: a pull-request comment or a ``$GITHUB_STEP_SUMMARY`` body.
 
 A one-line verdict, then one section per configuration set with something to say: a table
-of its changed (or ignored) destinations and, collapsed in a ``<details>`` block, their field
-differences in a ``diff`` code block. Unmanaged sets and warnings get a section each. The
-whole stays within GitHub's 65,536-character limit on a comment: sections that do not fit
-are counted, not shown. A plan that spans accounts has a heading per account and region
-over the (then ``####``) sections of its sets, and its unmanaged sets an Account column.
+of its changed (or ignored) destinations (with who changed each after ``plan --attribute``)
+and, collapsed in a ``<details>`` block, their field differences in a ``diff`` code block.
+Unmanaged sets and warnings get a section each. The whole stays within GitHub's
+65,536-character limit on a comment: sections that do not fit are counted, not shown. A
+plan that spans accounts has a heading per account and region over the (then ``####``)
+sections of its sets, and its unmanaged sets an Account column.
 
 No name or value can break the layout or inject markup: every text that comes from a spec
 or the API is a code span (never a link, never HTML, never emphasis: GitHub's autolinker
@@ -23,13 +24,14 @@ from typing import Final
 
 from driftcheck.formats.sentences import (
     by_set,
+    changed_when,
     detail_lines,
     location,
     shown_rows,
     spans_accounts,
     verdict,
 )
-from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
+from driftcheck.model import ChangedBy, DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
 from driftcheck.safe_text import escape_unsafe
 from driftcheck.wording import account_label, plural
 
@@ -112,6 +114,14 @@ def _spec(row: DestinationPlan) -> str:
     return code(where, in_table=True) + (" (its set)" if row.status is Status.EXTRA else "")
 
 
+def _author(changed_by: ChangedBy | None, plan: Plan) -> str:
+    """Who made the drift: ``ARN`` via console, 4 minutes ago; "" when unknown."""
+    if changed_by is None:
+        return ""
+    when = changed_when(changed_by, plan.attributed_at)
+    return f"{code(changed_by.principal, in_table=True)} via {changed_by.via.value}, {when}"
+
+
 def _differences(rows: Sequence[DestinationPlan]) -> list[str]:
     lines: list[str] = []
     for row in rows:
@@ -129,19 +139,26 @@ def _differences(rows: Sequence[DestinationPlan]) -> list[str]:
     ]
 
 
-def _set_section(set_plan: SetPlan, rows: Sequence[DestinationPlan], level: str) -> list[str]:
+def _set_section(
+    set_plan: SetPlan, rows: Sequence[DestinationPlan], plan: Plan, level: str
+) -> list[str]:
     lines = [_set_title(set_plan.key, level), ""]
     error = set_plan.error
     if set_plan.status is SetStatus.ERROR:
         reason = f"{error.code}: {error.message}" if error else "unknown error"
         lines += [f"**Could not be read**: {code(reason)}", ""]
     elif set_plan.status is SetStatus.MISSING:
-        lines += ["**Missing**: the configuration set will be created.", ""]
+        author = _author(set_plan.changed_by, plan)
+        deleted = f" Deleted by {author}." if author else ""
+        lines += [f"**Missing**: the configuration set will be created.{deleted}", ""]
     if rows:
-        table = _table(
-            ["Destination", "Status", "Action", "Spec"],
-            ([code(r.name, in_table=True), _status(r), _action(r), _spec(r)] for r in rows),
-        )
+        header = ["Destination", "Status", "Action", "Spec"]
+        cells = [[code(r.name, in_table=True), _status(r), _action(r), _spec(r)] for r in rows]
+        if plan.attributed_at is not None:  # plan --attribute
+            header.append("Changed by")
+            for cell, row in zip(cells, rows, strict=True):
+                cell.append(_author(row.changed_by, plan))
+        table = _table(header, cells)
         lines += [*table, ""]
         differences = _differences(rows)
         if differences:
@@ -198,7 +215,7 @@ def _sections(plan: Plan) -> list[list[str]]:
         set_plan = group.set_plan or SetPlan(group.key, SetStatus.PRESENT, None)
         if set_plan.status not in (SetStatus.MISSING, SetStatus.ERROR) and not group.rows:
             continue
-        section = _set_section(set_plan, group.rows, level)
+        section = _set_section(set_plan, group.rows, plan, level)
         if fleet and heading != group.key.target:
             heading = group.key.target
             section = [_group_title(group.key), "", *section]

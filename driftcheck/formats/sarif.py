@@ -7,9 +7,10 @@ and region, where it would be declared). Drift and unreadable sets are ``error``
 unmanaged set without strict mode is a ``warning``; what is ignored is a ``note`` with a
 ``suppressions`` entry, so that viewers which know suppressions hide it and those which do
 not still show it as harmless. ``partialFingerprints`` identify a result by resource, not by
-line, so an alert survives edits that move it. Plan warnings and unreadable sets are also
-``toolExecutionNotifications`` of the invocation, which is unsuccessful when a set could
-not be read. No ``informationUri``: the tool has no public page to point at yet.
+line, so an alert survives edits that move it. After ``plan --attribute``, a drift result's
+``properties.changed_by`` is the json format's ``changed_by``. Plan warnings and unreadable
+sets are also ``toolExecutionNotifications`` of the invocation, which is unsuccessful when a
+set could not be read. No ``informationUri``: the tool has no public page to point at yet.
 
 Validated in the tests against the OASIS SARIF 2.1.0 schema. ASCII-only JSON, never coloured.
 """
@@ -22,6 +23,7 @@ from urllib.parse import quote
 
 from driftcheck import __version__
 from driftcheck.formats.findings import Finding, Kind, Severity, findings
+from driftcheck.formats.json_format import changed_by_data
 from driftcheck.formats.sentences import resource_id, set_headline
 from driftcheck.json_data import json_text, json_text_at
 from driftcheck.model import Plan, Source
@@ -136,12 +138,17 @@ def _result(finding: Finding) -> dict[str, Any]:
         "locations": [location],
         "partialFingerprints": {FINGERPRINT: identity},
     }
+    properties: dict[str, Any] = {}
     if finding.key.account:  # a plan that spans accounts: for filters and dashboards
-        result["properties"] = {
-            "account": finding.key.account,
-            "account_name": escape_unsafe(finding.key.account_name),
-            "region": escape_unsafe(finding.key.region),
-        }
+        properties.update(
+            account=finding.key.account,
+            account_name=escape_unsafe(finding.key.account_name),
+            region=escape_unsafe(finding.key.region),
+        )
+    if finding.changed_by is not None:  # plan --attribute: as the json format shows it
+        properties["changed_by"] = changed_by_data(finding.changed_by)
+    if properties:
+        result["properties"] = properties
     if finding.severity is Severity.IGNORED:
         # A whole destination or set is ignored only by a pattern (.driftignore, --ignore);
         # differences mostly by IgnoreChanges in the spec itself (the plan does not say).

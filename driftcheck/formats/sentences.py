@@ -94,12 +94,17 @@ def iso_utc(at: datetime) -> str:
     return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def changed_when(changed_by: ChangedBy, now: datetime | None) -> str:
+    """``4 minutes ago`` (before ``now``); ``at 2026-11-30T18:04:05Z`` without a now."""
+    if now is None:
+        return f"at {iso_utc(changed_by.at)}"
+    return f"{age((now - changed_by.at).total_seconds())} ago"
+
+
 def changed_by_text(changed_by: ChangedBy, now: datetime | None) -> str:
-    """``changed by ARN via console, 4 minutes ago`` (made safe); ``at TIME`` without a now."""
-    when = f"at {iso_utc(changed_by.at)}"
-    if now is not None:
-        when = f"{age((now - changed_by.at).total_seconds())} ago"
-    return f"changed by {escape_unsafe(changed_by.principal)} via {changed_by.via.value}, {when}"
+    """``changed by ARN via console, 4 minutes ago`` (made safe)."""
+    principal = escape_unsafe(changed_by.principal)
+    return f"changed by {principal} via {changed_by.via.value}, {changed_when(changed_by, now)}"
 
 
 def changed_by_line(changed_by: ChangedBy | None, plan: Plan) -> str | None:

@@ -270,3 +270,31 @@ def test_the_same_drift_in_another_account_is_another_fingerprint() -> None:
     assert None not in prints and len(prints) == 6
     renamed = in_account(drifted(), ("111111111111", "production"))
     assert fingerprint(renamed) == fingerprint(in_account(drifted(), PROD))  # by id, not name
+
+
+def test_an_alert_names_who_made_each_change_and_keeps_its_fingerprint() -> None:
+    from tests.formats.scenarios import attributed
+
+    plan = attributed()
+    alert = build_alert(plan, AlertKind.DRIFT)
+    authors = alert.document["changed_by"]
+    assert authors["pinpoint-email/us-east-1/marketing/sns-bounces"]["via"] == "terraform"
+    assert authors["pinpoint-email/us-east-1/marketing/old-pinpoint"]["user"] == "alice"
+    assert authors["pinpoint-email/us-east-1/newsletters/cw-metrics"]["event"] == (
+        "DeleteConfigurationSet"
+    )
+    assert "pinpoint-email/us-east-1/marketing/archive" not in authors  # no author found
+    assert (
+        "• `pinpoint-email/us-east-1/marketing/sns-bounces`: misconfigured "
+        "(`SnsDestination.TopicArn`): changed by arn:aws:iam::123456789012:user/ci via "
+        "terraform, 3 hours ago"
+    ) in alert.text.splitlines()
+    # the same drift without attribution is the same alert (no second delivery)
+    plain = replace(
+        plan,
+        sets=tuple(replace(s, changed_by=None) for s in plan.sets),
+        destinations=tuple(replace(r, changed_by=None) for r in plan.destinations),
+        attributed_at=None,
+    )
+    assert fingerprint(plain) == fingerprint(plan)
+    assert "changed_by" not in build_alert(plain, AlertKind.DRIFT).document

@@ -542,3 +542,32 @@ def test_text_shows_a_list_with_a_repeated_name_as_one_value() -> None:
     )
     assert "~ DimensionConfigurations = [" in output
     assert "DimensionConfigurations[a]" not in output
+
+
+def test_an_author_from_cloudtrail_cannot_drive_a_terminal_or_break_a_table() -> None:
+    from tests.formats.scenarios import attributed
+
+    hostile = "arn:aws:iam::123456789012:user/x\x1b[2J|`\n::error::fake"
+    base = attributed()
+    rows = tuple(
+        replace(r, changed_by=replace(r.changed_by, principal=hostile)) if r.changed_by else r
+        for r in base.destinations
+    )
+    result = replace(base, destinations=rows)
+    for fmt in Format:
+        output = render(result, fmt)
+        assert "\x1b" not in output, fmt
+        assert "\n::error::fake" not in output, fmt
+    markdown = render(result, Format.MARKDOWN)
+    table_rows = [line for line in markdown.splitlines() if line.startswith("| `old-pinpoint`")]
+    assert len(table_rows) == 1 and table_rows[0].count(" | ") == 4  # five cells, none split
+
+
+def test_without_a_now_an_author_is_dated_not_aged() -> None:
+    from tests.formats.scenarios import attributed
+
+    text = render(replace(attributed(), attributed_at=None), Format.TEXT)
+    assert (
+        "# changed by arn:aws:iam::123456789012:user/ci via terraform, at 2026-11-30T16:00:00Z"
+        in text
+    )
