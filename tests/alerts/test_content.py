@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from driftcheck.alerts import AlertKind, build_alert, fingerprint
 from driftcheck.alerts.content import MAX_LISTED, MAX_SUBJECT, TEXT_LISTED, current_kind
-from driftcheck.model import Plan, SetKey
+from driftcheck.model import ChangedBy, Plan, SetKey, Via
 from tests import factories as f
 from tests.alerts.scenarios import (
     BOUNCES,
@@ -272,29 +273,39 @@ def test_the_same_drift_in_another_account_is_another_fingerprint() -> None:
     assert fingerprint(renamed) == fingerprint(in_account(drifted(), PROD))  # by id, not name
 
 
-def test_an_alert_names_who_made_each_change_and_keeps_its_fingerprint() -> None:
-    from tests.formats.scenarios import attributed
-
-    plan = attributed()
-    alert = build_alert(plan, AlertKind.DRIFT)
-    authors = alert.document["changed_by"]
-    assert authors["pinpoint-email/us-east-1/marketing/sns-bounces"]["via"] == "terraform"
-    assert authors["pinpoint-email/us-east-1/marketing/old-pinpoint"]["user"] == "alice"
-    assert authors["pinpoint-email/us-east-1/newsletters/cw-metrics"]["event"] == (
-        "DeleteConfigurationSet"
+def test_a_drifted_row_names_who_changed_it_without_changing_the_fingerprint() -> None:
+    at = datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc)
+    mallory = ChangedBy(
+        principal="arn:aws:iam::123456789012:user/mallory",
+        user="mallory",
+        type="IAMUser",
+        at=at,
+        event="UpdateConfigurationSetEventDestination",
+        via=Via.CONSOLE,
+        source_ip="198.51.100.7",
+        event_id="0b7a-event",
     )
-    assert "pinpoint-email/us-east-1/marketing/archive" not in authors  # no author found
-    assert (
-        "• `pinpoint-email/us-east-1/marketing/sns-bounces`: misconfigured "
-        "(`SnsDestination.TopicArn`): changed by arn:aws:iam::123456789012:user/ci via "
-        "terraform, 3 hours ago"
-    ) in alert.text.splitlines()
-    # the same drift without attribution is the same alert (no second delivery)
-    plain = replace(
-        plan,
-        sets=tuple(replace(s, changed_by=None) for s in plan.sets),
-        destinations=tuple(replace(r, changed_by=None) for r in plan.destinations),
-        attributed_at=None,
+    plain = drifted()
+    rows = tuple(
+        replace(r, changed_by=mallory) if r.name == "sns-bounces" else r for r in plain.destinations
     )
-    assert fingerprint(plain) == fingerprint(plan)
+    attributed = replace(plain, destinations=rows, attributed_at=at + timedelta(minutes=4))
+    alert = build_alert(attributed, AlertKind.DRIFT)
+    assert alert.document["changed_by"] == {
+        "pinpoint-email/us-east-1/marketing/sns-bounces": {
+            "principal": "arn:aws:iam::123456789012:user/mallory",
+            "user": "mallory",
+            "type": "IAMUser",
+            "at": "2026-11-30T18:00:00Z",
+            "event": "UpdateConfigurationSetEventDestination",
+            "via": "console",
+            "source_ip": "198.51.100.7",
+            "event_id": "0b7a-event",
+        }
+    }
+    [line] = [line for line in alert.text.splitlines() if "sns-bounces" in line]
+    assert line.endswith(
+        ": changed by arn:aws:iam::123456789012:user/mallory via console, 4 minutes ago"
+    )
     assert "changed_by" not in build_alert(plain, AlertKind.DRIFT).document
+    assert fingerprint(attributed) == fingerprint(plain)
