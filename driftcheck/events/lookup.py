@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from driftcheck import __version__
 from driftcheck.events.attribution import (
@@ -98,6 +98,7 @@ def cloudtrail_client(
 ) -> Any:
     """A CloudTrail client for ``region``, paced under :data:`REQUESTS_PER_SECOND` (retries
     included) by a pacer of its own: make one per (account, region) and keep it.
+    ``boto_session`` is a boto3 session, or a botocore one (an account's, ``--accounts``).
 
     No ``endpoint_url``: boto3 resolves CloudTrail's own (``AWS_ENDPOINT_URL_CLOUDTRAIL``,
     ``AWS_ENDPOINT_URL``); driftcheck's ``--endpoint-url`` is SES's.
@@ -106,7 +107,8 @@ def cloudtrail_client(
         retries={"mode": "standard", "total_max_attempts": max_attempts},
         user_agent_extra=f"driftcheck/{__version__}",
     )
-    client = boto_session.client("cloudtrail", region_name=region, config=config)
+    make = getattr(boto_session, "client", None) or boto_session.create_client
+    client = make("cloudtrail", region_name=region, config=config)
     limiter = RateLimiter(PACE)
     client.meta.events.register("before-send.cloudtrail.*", lambda **_: limiter.acquire())
     if stop is not None:
@@ -120,20 +122,28 @@ def attribute_plan(
     *,
     window: timedelta = DEFAULT_WINDOW,
     now: datetime | None = None,
+    session_for: Callable[[str], Any] | None = None,
 ) -> tuple[Plan, Lookup]:
     """``plan`` with its drifted rows attributed (and one warning for the rows left without
-    an author), and what the lookup cost. CloudTrail clients from the credentials of
-    ``settings`` (the credentials' own account: a fleet run gives each account's key
-    its own; see :func:`lookup_writes`)."""
+    an author), and what the lookup cost.
+
+    Each (account, region) is looked up with the credentials that read it: the caller's
+    (``settings.profile``) for keys without an account, ``session_for(account)`` (a boto3 or
+    botocore session) for the accounts of an accounts file. Without ``session_for``, an
+    account's rows are looked up with the caller's credentials, in the caller's own trail,
+    and match only records of that account.
+    """
     now = now or datetime.now(timezone.utc)
     wants = wanted(plan)
     lookup = Lookup()
     if wants:
-        boto_session = session(settings.profile)
+        caller = session(settings.profile)
 
         def client_for(target: Target) -> Any:
+            account, region = target
+            chosen = session_for(account) if account and session_for is not None else caller
             return cloudtrail_client(
-                boto_session, target[1], max_attempts=settings.max_attempts, stop=settings.stop
+                chosen, region, max_attempts=settings.max_attempts, stop=settings.stop
             )
 
         lookup = lookup_writes(wants, client_for, end=now, window=window)
@@ -215,14 +225,20 @@ def _look_up(
 ) -> Lookup:
     if not timedelta(0) < end - start <= MAX_WINDOW:
         raise ValueError(f"a lookup window must be within 90 days, not {end - start}")
-    clients = {target: client_for(target) for target in by_target}
+    clients: dict[Target, Any] = {}
+    results: list[Lookup] = []
+    for target in sorted(by_target):
+        try:
+            clients[target] = client_for(target)
+        except (BotoCoreError, ValueError) as error:  # e.g. a region botocore cannot resolve
+            results.append(Lookup(failures=(LookupFailure(target, _failure(error)),)))
 
     def one(target: Target) -> Lookup:
         query = _Query(clients[target], start, end, page_cap)
         return query.target(target, by_target[target])
 
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(by_target)))) as pool:
-        results = list(pool.map(one, sorted(by_target)))
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(clients) or 1))) as pool:
+        results += pool.map(one, sorted(clients))
     return Lookup(
         events=tuple(e for r in results for e in r.events),
         cost=sum((r.cost for r in results), LookupCost()),

@@ -253,3 +253,56 @@ def test_an_in_sync_plan_makes_no_lookup(
     result = plan(emulator, tmp_path, str(spec), "--attribute", "--verbose")
     assert result.code == 0, result
     assert "attribution cost 0 LookupEvents calls, 0 pages" in result.stderr
+
+
+def test_each_account_is_looked_up_with_its_own_credentials_in_its_own_trail(
+    emulator: Emulator, aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from driftcheck.events.lookup import attribute_plan
+    from driftcheck.live import ClientSettings
+    from driftcheck.model import Api, SetKey
+    from tests import factories as f
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", emulator.url)
+    prod, staging = "111111111111", "222222222222"
+    keys = {prod: "AKIDPRODALICE0001", staging: "AKIDSTAGINGBOB001"}
+    for account, key, user, set_name in ((prod, keys[prod], "alice", "a-set"),
+                                         (staging, keys[staging], "bob", "b-set")):  # fmt: skip
+        emulator.register_identity(Identity.iam_user(key, user, account))
+        client = boto3.session.Session().client(
+            "sesv2",
+            region_name="us-east-1",
+            endpoint_url=emulator.url,
+            aws_access_key_id=key,
+            aws_secret_access_key="secret",
+        )
+        client.create_configuration_set(ConfigurationSetName=set_name)
+        client.create_configuration_set_event_destination(
+            ConfigurationSetName=set_name, EventDestinationName="d",
+            EventDestination=destination("SEND"),
+        )  # fmt: skip
+
+    def key(account: str, name: str) -> SetKey:
+        return SetKey(Api.SESV2, "us-east-1", name, account=account)
+
+    rows = [f.extra(key(prod, "a-set"), "d", {}, 1), f.extra(key(staging, "b-set"), "d", {}, 1),
+            f.extra(key(prod, "b-set"), "d", {}, 1)]  # fmt: skip
+    plan = f.plan([f.present(r.key) for r in rows], rows)
+
+    def session_for(account: str) -> Any:
+        return boto3.session.Session(
+            aws_access_key_id=keys[account], aws_secret_access_key="secret"
+        )
+
+    attributed, lookup = attribute_plan(plan, ClientSettings(), session_for=session_for)
+    found = {(r.key.account, r.key.name): r.changed_by for r in attributed.destinations}
+    assert {k: v and v.user for k, v in found.items()} == {
+        (prod, "a-set"): "alice",
+        (staging, "b-set"): "bob",
+        (prod, "b-set"): None,  # bob's write was in the other account
+    }
+    assert lookup.cost.queries == 2 and not lookup.failures  # one per account and region
+    # the caller's credentials see neither account's trail: nobody is named
+    caller, _ = attribute_plan(plan, ClientSettings())
+    assert [r.changed_by for r in caller.destinations] == [None, None, None]
+    assert caller.warnings[-1].startswith("no author found for 3 of 3 drifted rows")

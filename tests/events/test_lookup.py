@@ -119,3 +119,12 @@ def test_a_denied_lookup_is_a_failure_not_an_error(updates: int, emulator: Emula
 def test_the_window_is_at_most_90_days() -> None:
     with pytest.raises(ValueError, match="within 90 days"):
         lookup_writes({}, client_for, end=now(), window=timedelta(days=91))
+
+
+def test_a_client_that_cannot_be_made_is_a_failure_of_its_target(aws_env: dict[str, str]) -> None:
+    wants = {("", "not a region!"): frozenset({Wanted(UPDATE, "s", "x")})}
+    found = lookup_writes(wants, client_for, end=now())
+    [failure] = found.failures
+    assert failure.target == ("", "not a region!")
+    assert failure.failure.code == "InvalidRegionError"
+    assert found.cost.calls == 0
