@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from driftcheck.desired import load_specs
 from driftcheck.ignore import (
+    Pattern,
     Target,
     apply_ignores,
     find_ignore_file,
@@ -78,15 +79,23 @@ def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun
             # unmanaged sets would be cut from a targeted plan: do not list them
             list_sets=request.include_unmanaged and not request.targets,
         )
-    result = plan(desired, live, strict=request.strict)
-    # a partial plan (targeted, or with unreadable sets) cannot tell a stale pattern from
-    # one about a set it did not see
-    complete = not request.targets and not result.failed_sets
-    result = apply_ignores(result, patterns, warn_stale=complete)
-    result = restrict_plan(result, request.targets)
+    result = plan_of(desired, live, patterns, request)
     lookup = None
     if request.attribution_window is not None:
         from driftcheck.events.lookup import attribute_plan
 
         result, lookup = attribute_plan(result, request.settings, window=request.attribution_window)
     return PlanRun(desired, live, result, ignore_file, lookup)
+
+
+def plan_of(
+    desired: DesiredState, live: LiveState, patterns: Sequence[Pattern], request: PlanRequest
+) -> Plan:
+    """The plan of ``live`` against ``desired``, ignore patterns and --target applied
+    (``driftcheck watch`` calls it again whenever it re-read some sets)."""
+    result = plan(desired, live, strict=request.strict)
+    # a partial plan (targeted, or with unreadable sets) cannot tell a stale pattern from
+    # one about a set it did not see
+    complete = not request.targets and not result.failed_sets
+    result = apply_ignores(result, patterns, warn_stale=complete)
+    return restrict_plan(result, request.targets)

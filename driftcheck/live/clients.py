@@ -9,7 +9,7 @@ throttling (HTTP 429) with a client-side rate limiter; ``max_attempts`` counts a
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,8 @@ class ClientSettings:
     read_timeout: float = READ_TIMEOUT_SECONDS
     # once set, the clients send no request (driftcheck.live.stopping); None: never stopped
     stop: StopFlag | None = field(default=None, compare=False)
+    # called with every client made (``driftcheck watch`` counts its requests); None: nothing
+    on_client: Callable[[Any], None] | None = field(default=None, compare=False)
 
 
 def session(profile: str | None) -> Any:
@@ -78,4 +80,6 @@ def make_clients(
             raise ApiError(f"cannot create the {api.value} client for {region}: {error}") from error
         if settings.stop is not None:
             refuse_requests_after(settings.stop, clients[(api, region)], settings.max_attempts)
+        if settings.on_client is not None:
+            settings.on_client(clients[(api, region)])
     return clients
