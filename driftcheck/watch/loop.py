@@ -100,7 +100,8 @@ class Watcher:
         self._listed: LiveState = LiveState()
         self._by_name: dict[tuple[str, str], list[SetKey]] = {}
         self._failures: Counter[SetKey] = Counter()  # failed reads in a row, per set
-        self._failed_checks = 0  # in a row
+        self._failed_checks = 0  # steps in a row that failed or left a set unread
+        self._retries = 0  # steps in a row that must be retried (backoff)
         self._alert_pending = False  # the last delivery failed: try again at the next check
         self._next_full = clock()
         self._state_dir: tempfile.TemporaryDirectory[str] | None = None
@@ -135,10 +136,13 @@ class Watcher:
             batch = self._in_background(self.feed.receive, what="receiving write events")
             # None: stopped while receiving (fine), or the receive failed
             ok = self.stop.is_set() if batch is None else self._handle(batch)
-        self._failed_checks = 0 if ok else self._failed_checks + 1
+        # unhealthy: that many steps in a row failed, or could not read some set
+        failed = not ok or bool(self._failures)
+        self._failed_checks = self._failed_checks + 1 if failed else 0
         self.metrics.healthy = self._failed_checks < self.settings.failures_before_error
-        if self._failed_checks:
-            backoff = self.settings.interval * 2 ** (self._failed_checks - 1)
+        self._retries = 0 if ok else self._retries + 1
+        if self._retries:  # the step is retried after a backoff
+            backoff = self.settings.interval * 2 ** (self._retries - 1)
             self._sleep(min(backoff, self.settings.max_backoff))
         elif not self.feed.waits and self.clock() < self._next_full:
             self._sleep(min(self.settings.interval, self._next_full - self.clock()))
@@ -161,7 +165,9 @@ class Watcher:
         self._listed = LiveState(listed=run.live.listed)
         self._index(run.desired)
         self.feed.track(key.target for key in self._declared())
-        self._live = {k: v for k, v in self._live.items() if k in set(self._declared())}
+        declared = set(self._declared())
+        self._live = {k: v for k, v in self._live.items() if k in declared}
+        self._failures = Counter({k: n for k, n in self._failures.items() if k in declared})
         unsettled = self._store(run.live.sets.values())
         self.metrics.checked("full")
         seconds = self.clock() - started
@@ -174,7 +180,7 @@ class Watcher:
         return self._conclude() and not unsettled
 
     def _handle(self, batch: Batch) -> bool:
-        new = [event for event in batch.events if event.event_id not in self.seen]
+        new = list({e.event_id: e for e in batch.events if e.event_id not in self.seen}.values())
         self.metrics.events.inc(len(new))
         self._writes.extend(new)
         keys: set[SetKey] = set(self._failures)  # the sets whose last read failed, again
