@@ -129,6 +129,7 @@ class Watcher:
     def cycle(self) -> None:
         """One step: a full check when due, else one receive from the feed and its check;
         then the wait before the next."""
+        started = self.clock()
         if self.clock() >= self._next_full or self._desired is None:
             ok = self._full_check()
             self._next_full = self.clock() + (self.settings.full_every if ok else 0)
@@ -145,7 +146,9 @@ class Watcher:
             backoff = self.settings.interval * 2 ** (self._retries - 1)
             self._sleep(min(backoff, self.settings.max_backoff))
         elif not self.feed.waits and self.clock() < self._next_full:
-            self._sleep(min(self.settings.interval, self._next_full - self.clock()))
+            # polls start every interval (a poll's own time included), or the full check
+            next_poll = started + self.settings.interval
+            self._sleep(min(next_poll, self._next_full) - self.clock())
 
     # --- checks -----------------------------------------------------------------------------
 
@@ -162,6 +165,8 @@ class Watcher:
             logger.warning("the full check failed: %s", error, extra=fields(event="check_failed"))
             return False
         self._desired, self._patterns = run.desired, patterns
+        if run.lookup is not None:  # who changed the drift found: kept for the re-plans
+            self._writes.extend(run.lookup.events)
         self._listed = LiveState(listed=run.live.listed)
         self._index(run.desired)
         self.feed.track(key.target for key in self._declared())

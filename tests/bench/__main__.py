@@ -35,6 +35,7 @@ from tests.bench.common import (
     timed,
 )
 from tests.bench.interrupt_bench import bench_interrupt
+from tests.bench.watch_bench import bench_watch
 
 
 def bench_diff() -> list[Check]:
@@ -253,6 +254,7 @@ BENCHMARKS: dict[str, Callable[[], list[Check]]] = {
     "cold": bench_cold_start,
     "apply": bench_apply,
     "interrupt": bench_interrupt,
+    "watch": bench_watch,
 }
 
 

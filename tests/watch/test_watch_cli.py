@@ -153,7 +153,7 @@ def test_metrics_are_served_and_parse(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--interval", "0"], "invalid value for --interval: '0' is not a duration of at least 1"),
+        (["--interval", "0"], "invalid value for --interval: '0' is not a duration from 1s to 1d"),
         (["--events", "kafka:x"], "--events takes cloudtrail or sqs:<queue-url>, not 'kafka:x'"),
         (["--log-format", "xml"], "--log-format takes text or json, not 'xml'"),
         (["--alert-state", "s.json"], "--alert-state needs at least one --alert"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
@@ -22,11 +23,13 @@ from driftcheck.cli.options import (
     RegionOpt,
     TargetOpt,
     VarOpt,
+    duration,
     number,
     parse_alert_flags,
     plan_request,
 )
 from driftcheck.errors import ExitCode, UsageError
+from driftcheck.events.attribution import DEFAULT_WINDOW, MAX_WINDOW
 from driftcheck.interrupt import StopFlag
 
 if TYPE_CHECKING:
@@ -35,25 +38,6 @@ if TYPE_CHECKING:
     from driftcheck.workflow import PlanRequest
 
 logger = logging.getLogger("driftcheck.watch")
-_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
-
-
-def duration(low: float) -> Any:
-    """A typer ``parser``: seconds, or a number and a unit (``90``, ``90s``, ``15m``, ``6h``)."""
-
-    def parse(text: str | float) -> float:
-        if isinstance(text, (int, float)):  # the option's default, passed through
-            return float(text)
-        found = _DURATION.fullmatch(text)
-        seconds = float(found[1]) * _UNITS[found[2]] if found else -1.0
-        if seconds < low:
-            raise typer.BadParameter(
-                f"{text!r} is not a duration of at least {low:g} s (e.g. 90, 90s, 15m, 6h)"
-            )
-        return seconds
-
-    return parse
 
 
 @app.command(
@@ -63,29 +47,43 @@ def duration(low: float) -> Any:
 def watch(
     paths: PathsArg = None,
     interval: Annotated[
-        float,
+        timedelta,
         typer.Option(
             metavar="DURATION",
-            parser=duration(1),
-            help="How often to ask CloudTrail for new write events (90, 90s, 15m...).",
+            parser=duration(timedelta(seconds=1), timedelta(days=1)),
+            show_default=False,
+            help="How often to ask CloudTrail for new write events: 30s, 5m... (default 60s).",
         ),
-    ] = 60.0,
+    ] = timedelta(seconds=60),
     full_every: Annotated[
-        float,
+        timedelta,
         typer.Option(
             metavar="DURATION",
-            parser=duration(1),
-            help="How often to read every set again, for what CloudTrail missed.",
+            parser=duration(timedelta(seconds=1), timedelta(days=30)),
+            show_default=False,
+            help="How often to read every set again, for what CloudTrail missed (default 6h).",
         ),
-    ] = 6 * 3600.0,
+    ] = timedelta(hours=6),
     overlap: Annotated[
-        float,
+        timedelta,
         typer.Option(
             metavar="DURATION",
-            parser=duration(0),
-            help="How far back each CloudTrail poll looks (events arrive minutes late).",
+            parser=duration(timedelta(seconds=1), timedelta(days=1)),
+            show_default=False,
+            help="How far back each CloudTrail poll looks: events arrive minutes late "
+            "(default 15m).",
         ),
-    ] = 15 * 60.0,
+    ] = timedelta(minutes=15),
+    attribution_window: Annotated[
+        timedelta,
+        typer.Option(
+            metavar="DURATION",
+            parser=duration(timedelta(minutes=1), MAX_WINDOW),
+            show_default=False,
+            help="How far back a full check looks for who changed each drifted row "
+            "(default 7d; at most 90d).",
+        ),
+    ] = DEFAULT_WINDOW,
     events: Annotated[
         str,
         typer.Option(
@@ -157,6 +155,7 @@ def watch(
         ignore_file=ignore_file,
         include_unmanaged=include_unmanaged,
         strict=strict,
+        attribution_window=attribution_window,
     )
     session(profile)  # an unknown profile is a bad flag: exit 1 now, not retried forever
     stop = running.stop or StopFlag()
@@ -185,7 +184,7 @@ def watch(
             request,
             feed,
             alerting=Alerting(targets, alert_state, profile) if targets else None,
-            settings=WatchSettings(interval=interval, full_every=full_every),
+            settings=WatchSettings(interval.total_seconds(), full_every.total_seconds()),
             metrics=metrics,
             stop=stop,
         )
@@ -198,9 +197,9 @@ def watch(
     return ExitCode.OK
 
 
-def _feed(source: str, request: PlanRequest, metrics: Metrics, overlap: float) -> Feed:
+def _feed(source: str, request: PlanRequest, metrics: Metrics, overlap: timedelta) -> Feed:
     """The feed ``--events`` names, its clients counted by ``metrics``."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timezone
 
     from botocore.config import Config
 
@@ -219,7 +218,7 @@ def _feed(source: str, request: PlanRequest, metrics: Metrics, overlap: float) -
 
         # a minute before now: a little clock skew between this host and CloudTrail's
         since = datetime.now(timezone.utc) - timedelta(minutes=1)
-        return CloudTrailFeed(client_for, since, timedelta(seconds=overlap))
+        return CloudTrailFeed(client_for, since, overlap)
     queue_url = source[len("sqs:") :]
     if not queue_url.startswith(("https://", "http://")):
         raise UsageError(f"--events sqs: takes the queue URL (https://sqs...), not {queue_url!r}")
