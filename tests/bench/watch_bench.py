@@ -15,7 +15,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from tests.bench.common import (
     emulator_process,
     emulator_stats,
     live_state,
+    post_control,
     reset_stats,
     set_faults,
     spec_text,
@@ -37,17 +37,6 @@ from tests.bench.common import (
 
 SES_DOCUMENTED_RPS = 1.0
 GET = "GetConfigurationSetEventDestinations"
-
-
-def _post(url: str, path: str, body: dict[str, Any]) -> None:
-    request = urllib.request.Request(
-        f"{url}/_emulator/{path}",
-        method="POST",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10):
-        pass
 
 
 def bench_watch(
@@ -64,7 +53,7 @@ def bench_watch(
         spec.write_text(spec_text(sets, destinations))
         with emulator_process(state) as url:
             set_faults(url, {"max_rps": max_rps})
-            _post(url, "trail/settings", {"delivery_delay": delivery_delay})
+            post_control(url, "trail/settings", {"delivery_delay": delivery_delay})
             env = {**bench_env(), "AWS_ENDPOINT_URL": url}
             watch = subprocess.Popen(
                 [

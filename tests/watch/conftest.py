@@ -1,7 +1,8 @@
 """``driftcheck watch`` in a real subprocess against the emulator (CloudTrail included), with a
 webhook on 127.0.0.1; its JSON log lines read as they come.
 
-No test measures time: every wait fails only after a generous :data:`PATIENCE`.
+No test measures time: every wait fails only after a generous ``PATIENCE``
+(:mod:`tests.test_signals`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +23,10 @@ from driftcheck.emulator import Emulator, Identity, TrailSettings
 from tests.alerts.conftest import WebhookServer
 from tests.conftest import REPO
 from tests.test_cli_ci import REGION, SPECS, cli_env, in_sync_state
+from tests.test_signals import PATIENCE, wait_until
 
-PATIENCE = 60.0  # seconds before a wait fails the test
 MALLORY = Identity.iam_user("AKIAMALLORY000000001", "mallory")
 MALLORY_ARN = "arn:aws:iam::123456789012:user/mallory"
-
-
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + PATIENCE
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting until {what}")
-        time.sleep(0.02)
 
 
 class Watch:
