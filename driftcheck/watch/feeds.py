@@ -16,13 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
-from driftcheck.events.records import (
-    EVENTBRIDGE_DETAIL_TYPE,
-    WRITE_EVENT_NAMES,
-    WriteEvent,
-    parse_json,
-    parse_record,
-)
+from driftcheck.errors import ApiError
+from driftcheck.events.lookup import writes_between
+from driftcheck.events.records import EVENTBRIDGE_DETAIL_TYPE, WriteEvent, parse_record
 from driftcheck.watch.logs import fields
 
 logger = logging.getLogger(__name__)
@@ -74,11 +70,11 @@ class SeenEvents:
 class CloudTrailFeed:
     """Polls CloudTrail event history for the window ``[max(since, now - overlap), now]``.
 
-    One ``LookupEvents`` query per write event name driftcheck tracks
-    (:data:`driftcheck.events.WRITE_EVENT_NAMES`) and per (account, region) watched: a lookup
-    takes one attribute, and asking by event name skips the read-only events (driftcheck's
-    own ``Get...`` calls) that ``EventSource`` would return too. Each (account, region) has a
-    client paced to CloudTrail's 2 requests a second (:func:`cloudtrail_client`).
+    :func:`driftcheck.events.lookup.writes_between`: one ``LookupEvents`` query per write event
+    name driftcheck tracks and per (account, region) watched (a lookup takes one attribute,
+    and asking by event name skips the read-only events, driftcheck's own ``Get...`` calls
+    among them, that ``EventSource`` would return too). Each (account, region) keeps one
+    client, paced to CloudTrail's 2 requests a second.
     CloudTrail delivers an event minutes after the call (commonly quoted: up to about 15),
     so every poll looks back ``overlap`` and the loop drops the events it already handled.
     ``since`` is when the first full check began: what was written before, that check read.
@@ -104,25 +100,21 @@ class CloudTrailFeed:
         self._targets = tuple(sorted(set(targets)))
 
     def receive(self) -> Batch:
+        """The writes of the window; ApiError when a region's lookup failed (the next poll
+        covers the same window again)."""
         end = self._now()
         start = max(self._since, end - self._overlap)
-        events: list[WriteEvent] = []
-        for target in self._targets:
-            if target not in self._clients:
-                self._clients[target] = self._client_for(target)
-            paginator = self._clients[target].get_paginator("lookup_events")
-            for name in WRITE_EVENT_NAMES:
-                pages = paginator.paginate(
-                    LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}],
-                    StartTime=start,
-                    EndTime=end,
-                )
-                for page in pages:
-                    for item in page.get("Events", ()):
-                        event = parse_json(str(item.get("CloudTrailEvent") or ""))
-                        if event is not None:
-                            events.append(event)
-        return Batch(tuple(events))
+        found = writes_between(self._targets, self._client, start=start, end=end)
+        if found.failures:
+            failures = "; ".join(str(failure) for failure in found.failures)
+            raise ApiError(f"CloudTrail LookupEvents failed: {failures}")
+        return Batch(found.events)
+
+    def _client(self, target: Target) -> Any:
+        """One client per (account, region), kept: its pacer spans the polls."""
+        if target not in self._clients:
+            self._clients[target] = self._client_for(target)
+        return self._clients[target]
 
     def done(self, batch: Batch) -> None:
         pass
