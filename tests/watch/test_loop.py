@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from driftcheck.emulator import Emulator, Faults
+from driftcheck.emulator import Emulator, Faults, TrailSettings
 from driftcheck.errors import SpecError
 from driftcheck.events import parse_record
 from driftcheck.events.records import WriteEvent
@@ -147,3 +147,48 @@ def test_bad_specs_at_the_start_raise(tmp_path: Path, watcher: Watcher) -> None:
     watcher.request = replace(watcher.request, paths=[spec])
     with pytest.raises(SpecError):
         watcher.cycle()
+
+
+def test_an_event_for_an_undeclared_set_brings_the_full_check_forward_with_unmanaged(
+    watching: Emulator, watcher: Watcher, feed: Batches
+) -> None:
+    watcher.request = replace(watcher.request, include_unmanaged=True)
+    watcher.cycle()
+    disable_bounce_alerts(watching)
+    [event] = [replace(e, set_name="undeclared") for e in writes(watching)]
+    feed.queued.append(Batch((event,)))
+    watcher.cycle()  # the event: only a listing can show an unmanaged set
+    watching.reset_stats()
+    watcher.cycle()  # so the next step is a full check, listing included
+    assert watching.stats().calls.get("ListConfigurationSets", 0) >= 1
+    assert watching.stats().calls["GetConfigurationSetEventDestinations"] == 2
+
+
+def test_a_denied_cloudtrail_lookup_is_never_fatal(
+    watching: Emulator, watcher: Watcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    import boto3
+
+    from driftcheck.events.lookup import cloudtrail_client
+    from driftcheck.watch.feeds import CloudTrailFeed
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", watching.url)  # CloudTrail's endpoint
+    watching.set_trail_settings(TrailSettings(denied_access_keys=frozenset({"testing"})))
+    boto_session = boto3.Session()
+    watcher.feed = CloudTrailFeed(
+        lambda target: cloudtrail_client(boto_session, target[1], max_attempts=1),
+        since=datetime.now(timezone.utc) - timedelta(minutes=1),
+    )
+    watcher.cycle()  # the full check
+    assert watcher.metrics.healthy
+    for _ in range(3):
+        watcher.cycle()  # each poll denied: logged, counted, retried
+    assert not watcher.metrics.healthy
+    registry = watcher.metrics.registry
+    failed = registry.get_sample_value("driftcheck_failed_checks_total", {"kind": "incremental"})
+    assert failed == 3
+    watching.set_trail_settings(TrailSettings())
+    watcher.cycle()
+    assert watcher.metrics.healthy

@@ -10,8 +10,9 @@ from urllib.request import urlopen
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from driftcheck.emulator import Emulator
+from driftcheck.emulator import Emulator, Faults
 from tests.alerts.conftest import SECRETS, WebhookServer
+from tests.bench.common import live_state, spec_text
 from tests.conftest import run_cli
 from tests.test_cli_ci import REGION, in_sync_state
 from tests.watch.conftest import MALLORY_ARN, SPECS, Watch, disable_bounce_alerts, wait_until
@@ -175,3 +176,20 @@ def test_a_bad_spec_exits_1(tmp_path: Path, env: dict[str, str], watching: Emula
     assert result.code == 1, result
     assert f"{spec}:" in result.stderr
     assert watching.stats().total == 0
+
+
+def test_sigterm_during_the_full_scan_abandons_it_and_exits_0(
+    watching: Emulator, env: dict[str, str], tmp_path: Path, processes: list[Watch]
+) -> None:
+    sets = 100
+    watching.reset(live_state(sets, 1, drift=False))
+    watching.set_faults(Faults(latency_ms=100))
+    spec = tmp_path / "many.yaml"
+    spec.write_text(spec_text(sets, 1))
+    watch = Watch(str(spec), "--endpoint-url", watching.url, "--concurrency", "1", env=env)
+    processes.append(watch)
+    wait_until(lambda: watching.stats().total >= 3, "the full scan is under way")
+    assert watch.stop(signal.SIGTERM) == 0
+    assert watching.stats().total < sets  # abandoned: the clients sent nothing more
+    assert watch.events("full_check") == []  # nothing concluded from half a scan
+    assert watch.events("stopped")
