@@ -192,3 +192,20 @@ def test_a_denied_cloudtrail_lookup_is_never_fatal(
     watching.set_trail_settings(TrailSettings())
     watcher.cycle()
     assert watcher.metrics.healthy
+
+
+def test_expired_credentials_fail_a_step_and_refreshed_ones_are_picked_up(
+    watching: Emulator, watcher: Watcher, feed: Batches, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    watcher.cycle()
+    disable_bounce_alerts(watching)
+    [event] = writes(watching)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "EXPIRED0000000000001")  # the emulator: ExpiredToken
+    feed.queued.append(Batch((event,)))
+    watcher.cycle()  # CredentialsError: logged and counted, not raised
+    assert feed.done_batches == []
+    assert watcher.plan is not None and not watcher.plan.drift
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")  # refreshed (an SSO login, a new role)
+    watcher.cycle()  # each step makes its clients anew: the set is read again, no event needed
+    assert [(r.key, r.name) for r in watcher.plan.changes] == [(TRANSACTIONAL, "bounce-alerts")]
+    assert watcher.metrics.healthy
