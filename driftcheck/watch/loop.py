@@ -131,8 +131,11 @@ class Watcher:
         then the wait before the next."""
         started = self.clock()
         if self.clock() >= self._next_full or self._desired is None:
-            ok = self._full_check()
-            self._next_full = self.clock() + (self.settings.full_every if ok else 0)
+            # a completed scan is not repeated for the sets it could not read (they are read
+            # again at every step) nor for an undelivered alert (sent again at the next step)
+            completed = self._full_check()
+            self._next_full = self.clock() + (self.settings.full_every if completed else 0)
+            ok = completed and not self._alert_pending
         else:
             batch = self._in_background(self.feed.receive, what="receiving write events")
             # None: stopped while receiving (fine), or the receive failed
@@ -153,6 +156,7 @@ class Watcher:
     # --- checks -----------------------------------------------------------------------------
 
     def _full_check(self) -> bool:
+        """Plan's own steps on every set; False when the scan itself failed."""
         started = self.clock()
         first = self._desired is None
         try:
@@ -173,7 +177,7 @@ class Watcher:
         declared = set(self._declared())
         self._live = {k: v for k, v in self._live.items() if k in declared}
         self._failures = Counter({k: n for k, n in self._failures.items() if k in declared})
-        unsettled = self._store(run.live.sets.values())
+        self._store(run.live.sets.values())
         self.metrics.checked("full")
         seconds = self.clock() - started
         logger.info(
@@ -182,7 +186,8 @@ class Watcher:
             seconds,
             extra=fields(event="full_check", sets=len(run.live.sets), seconds=round(seconds, 3)),
         )
-        return self._conclude() and not unsettled
+        self._conclude()
+        return True
 
     def _handle(self, batch: Batch) -> bool:
         new = list({e.event_id: e for e in batch.events if e.event_id not in self.seen}.values())

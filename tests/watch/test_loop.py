@@ -209,3 +209,18 @@ def test_expired_credentials_fail_a_step_and_refreshed_ones_are_picked_up(
     watcher.cycle()  # each step makes its clients anew: the set is read again, no event needed
     assert [(r.key, r.name) for r in watcher.plan.changes] == [(TRANSACTIONAL, "bounce-alerts")]
     assert watcher.metrics.healthy
+
+
+def test_a_set_the_full_check_could_not_read_is_read_again_alone(
+    watching: Emulator, watcher: Watcher, feed: Batches
+) -> None:
+    watching.set_faults(Faults(fail_sets=frozenset({"transactional"})))
+    watcher.cycle()  # the full check: no earlier reading of the set, so its error shows
+    assert watcher.plan is not None
+    assert [s.key for s in watcher.plan.failed_sets] == [TRANSACTIONAL]
+    watching.set_faults(Faults())
+    watching.reset_stats()
+    watcher.cycle()  # not a second full scan: that one set again
+    assert watching.stats().calls == {"GetConfigurationSetEventDestinations": 1}
+    assert not watcher.plan.failed_sets and not watcher.plan.drift
+    assert watcher.metrics.healthy
