@@ -178,6 +178,8 @@ class Watcher:
         self._live = {k: v for k, v in self._live.items() if k in declared}
         self._failures = Counter({k: n for k, n in self._failures.items() if k in declared})
         self._store(run.live.sets.values())
+        for warning in run.plan.warnings:  # stale ignore patterns, authors not found...
+            logger.warning("%s", warning, extra=fields(event="plan_warning"))
         self.metrics.checked("full")
         seconds = self.clock() - started
         logger.info(
