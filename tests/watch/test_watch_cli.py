@@ -53,7 +53,12 @@ def test_an_outside_change_is_alerted_once_with_its_author_and_not_again_after_a
     disable_bounce_alerts(watching)
     wait_until(lambda: len(hook.requests) == 1, "the drift alert")
     [request] = hook.requests
-    assert "transactional/bounce-alerts: misconfigured" in request.body.decode()
+    body = request.json()
+    bounce_alerts = "pinpoint-email/us-east-1/transactional/bounce-alerts"
+    assert body["changes"] == [f"{bounce_alerts}: misconfigured"]
+    author = body["changed_by"][bounce_alerts]
+    assert (author["principal"], author["via"]) == (MALLORY_ARN, "sdk")
+    assert f"changed by {MALLORY_ARN} via sdk" in body["text"]
     [event] = first.wait_for("write_event")
     assert event["principal"] == MALLORY_ARN
     assert event["event_name"] == "UpdateConfigurationSetEventDestination"
