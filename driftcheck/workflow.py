@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from driftcheck.desired import load_specs
 from driftcheck.errors import UsageError
 from driftcheck.ignore import (
+    Pattern,
     Target,
     apply_ignores,
     find_ignore_file,
@@ -144,12 +145,7 @@ def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun
             sessions=sessions,
             max_rps=request.max_rps,
         )
-    result = plan(desired, live, strict=request.strict)
-    # a partial plan (targeted, or with unreadable sets) cannot tell a stale pattern from
-    # one about a set it did not see
-    complete = not request.targets and not result.failed_sets
-    result = apply_ignores(result, patterns, warn_stale=complete)
-    result = restrict_plan(result, request.targets)
+    result = plan_of(desired, live, patterns, request)
     lookup = None
     if request.attribution_window is not None:
         from driftcheck.events.lookup import attribute_plan
@@ -161,3 +157,16 @@ def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun
             session_for=None if sessions is None else sessions.session,
         )
     return PlanRun(desired, live, result, ignore_file, sessions, lookup)
+
+
+def plan_of(
+    desired: DesiredState, live: LiveState, patterns: Sequence[Pattern], request: PlanRequest
+) -> Plan:
+    """The plan of ``live`` against ``desired``, ignore patterns and --target applied
+    (``driftcheck watch`` calls it again whenever it re-read some sets)."""
+    result = plan(desired, live, strict=request.strict)
+    # a partial plan (targeted, or with unreadable sets) cannot tell a stale pattern from
+    # one about a set it did not see
+    complete = not request.targets and not result.failed_sets
+    result = apply_ignores(result, patterns, warn_stale=complete)
+    return restrict_plan(result, request.targets)

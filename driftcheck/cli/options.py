@@ -18,6 +18,7 @@ from driftcheck.cli.app import running
 from driftcheck.errors import UsageError
 
 if TYPE_CHECKING:
+    from driftcheck.alerts import AlertTarget
     from driftcheck.model import DesiredState
     from driftcheck.workflow import PlanRequest
 
@@ -159,6 +160,21 @@ ReadRpsOpt = Annotated[
         "default: unpaced, throttling absorbed by adaptive retries).",
     ),
 ]
+AlertOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        metavar="TARGET",
+        help="Alert sns:<topic-arn>, webhook:<url> or webhook:env:<NAME> (the URL in the "
+        "environment variable NAME: not in argv or shell history) after the plan (repeatable).",
+    ),
+]
+AlertStateOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        metavar="FILE",
+        help="Remember the last alert: alert when drift appears or changes, once on clearing.",
+    ),
+]
 
 
 def plan_request(
@@ -253,3 +269,17 @@ def parse_vars(assignments: Sequence[str], flag: str = "--var") -> dict[str, str
             raise UsageError(f"{flag} takes NAME=VALUE, not {assignment!r}")
         parsed[name.strip()] = value
     return parsed
+
+
+def parse_alert_flags(alerts: list[str], state_file: Path | None) -> list[AlertTarget]:
+    """Parse and check every alert flag before any API call."""
+    if not alerts:
+        if state_file is not None:
+            raise UsageError("--alert-state needs at least one --alert")
+        return []
+    from driftcheck.alerts import check_state_file, parse_target
+
+    targets = [parse_target(text) for text in alerts]
+    if state_file is not None:
+        check_state_file(state_file)
+    return targets

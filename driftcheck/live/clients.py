@@ -44,6 +44,8 @@ class ClientSettings:
     read_timeout: float = READ_TIMEOUT_SECONDS
     # once set, the clients send no request (driftcheck.live.stopping); None: never stopped
     stop: StopFlag | None = field(default=None, compare=False)
+    # called with every client made (``driftcheck watch`` counts its requests); None: nothing
+    on_client: Callable[[Any], None] | None = field(default=None, compare=False)
 
 
 def session(profile: str | None) -> Any:
@@ -132,6 +134,8 @@ class Clients:
             refuse_requests_after(settings.stop, client, settings.max_attempts)
         if self._on_new is not None:
             self._on_new(key, client)
+        if self._settings.on_client is not None:
+            self._settings.on_client(client)
         return client
 
 

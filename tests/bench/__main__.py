@@ -36,6 +36,7 @@ from tests.bench.common import (
 )
 from tests.bench.fleet_bench import bench_fleet
 from tests.bench.interrupt_bench import bench_interrupt
+from tests.bench.watch_bench import bench_watch
 
 
 def bench_diff() -> list[Check]:
@@ -255,6 +256,7 @@ BENCHMARKS: dict[str, Callable[[], list[Check]]] = {
     "apply": bench_apply,
     "interrupt": bench_interrupt,
     "fleet": bench_fleet,
+    "watch": bench_watch,
 }
 
 

@@ -160,10 +160,15 @@ def emulator_stats(url: str) -> dict[str, Any]:
 
 def set_faults(url: str, faults: dict[str, Any]) -> None:
     """Replace the emulator's faults (this also refills its rate bucket)."""
+    post_control(url, "faults", faults)
+
+
+def post_control(url: str, endpoint: str, document: dict[str, Any]) -> None:
+    """POST ``document`` to the emulator's ``/_emulator/ENDPOINT``."""
     request = urllib.request.Request(
-        f"{url}/_emulator/faults",
+        f"{url}/_emulator/{endpoint}",
         method="POST",
-        data=json.dumps(faults).encode(),
+        data=json.dumps(document).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=10):

@@ -22,6 +22,8 @@ from driftcheck.cli.console import (
 )
 from driftcheck.cli.options import (
     AccountsOpt,
+    AlertOpt,
+    AlertStateOpt,
     ConcurrencyOpt,
     EndpointOpt,
     IgnoreFileOpt,
@@ -35,15 +37,15 @@ from driftcheck.cli.options import (
     TargetOpt,
     VarOpt,
     duration,
+    parse_alert_flags,
     plan_request,
 )
-from driftcheck.errors import DriftcheckError, ExitCode, UsageError
+from driftcheck.errors import DriftcheckError, ExitCode
 from driftcheck.events.attribution import DEFAULT_WINDOW, MAX_WINDOW
 from driftcheck.formats import Format
 from driftcheck.wording import plural
 
 if TYPE_CHECKING:
-    from driftcheck.alerts import AlertTarget
     from driftcheck.model import Plan
 
 
@@ -116,21 +118,8 @@ def plan(
     verbose: Annotated[
         bool, typer.Option("--verbose", help="Also show what --attribute cost (calls, pages).")
     ] = False,
-    alert: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option(
-            metavar="TARGET",
-            help="Alert sns:<topic-arn>, webhook:<url> or webhook:env:<NAME> (the URL in the "
-            "environment variable NAME: not in argv or shell history) after the plan (repeatable).",
-        ),
-    ] = None,
-    alert_state: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(
-            metavar="FILE",
-            help="Remember the last alert: alert when drift appears or changes, once on clearing.",
-        ),
-    ] = None,
+    alert: AlertOpt = None,
+    alert_state: AlertStateOpt = None,
     out: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -149,7 +138,7 @@ def plan(
     from driftcheck.workflow import run_plan
 
     outputs = resolve_outputs(output_format, output or [], github, os.environ)
-    alert_targets = _alert_targets(alert or [], alert_state)
+    alert_targets = parse_alert_flags(alert or [], alert_state)
     if out is not None:
         from driftcheck.saved_plan import check_replaceable
 
@@ -218,17 +207,3 @@ def _save_plan(result: Plan, path: Path) -> None:
     from driftcheck.saved_plan import write_file
 
     write_file(path, result, created_at=datetime.now(timezone.utc))
-
-
-def _alert_targets(alerts: list[str], state_file: Path | None) -> list[AlertTarget]:
-    """Parse and check every alert flag before any API call."""
-    if not alerts:
-        if state_file is not None:
-            raise UsageError("--alert-state needs at least one --alert")
-        return []
-    from driftcheck.alerts import check_state_file, parse_target
-
-    targets = [parse_target(text) for text in alerts]
-    if state_file is not None:
-        check_state_file(state_file)
-    return targets
