@@ -43,6 +43,7 @@ from driftcheck.events.records import WriteEvent
 from driftcheck.ignore import Pattern, load_patterns
 from driftcheck.interrupt import StopFlag, leave_signals_to_the_main_thread
 from driftcheck.live import read_live_state
+from driftcheck.live.sessions import AccountSessions
 from driftcheck.model import DesiredState, LiveSet, LiveState, Plan, SetKey, SetStatus
 from driftcheck.watch.feeds import Batch, Feed, SeenEvents
 from driftcheck.watch.logs import fields
@@ -94,6 +95,8 @@ class Watcher:
         # the latest write events: who changed each drifted row (driftcheck.events.attribute)
         self._writes: deque[WriteEvent] = deque(maxlen=10_000)
         self.plan: Plan | None = None  # the latest plan
+        # each account's credentials (--accounts), from the latest full check
+        self.sessions: AccountSessions | None = None
         self._desired: DesiredState | None = None
         self._patterns: Sequence[Pattern] = ()
         self._live: dict[SetKey, LiveSet] = {}
@@ -169,6 +172,7 @@ class Watcher:
             logger.warning("the full check failed: %s", error, extra=fields(event="check_failed"))
             return False
         self._desired, self._patterns = run.desired, patterns
+        self.sessions = run.sessions
         if run.lookup is not None:  # who changed the drift found: kept for the re-plans
             self._writes.extend(run.lookup.events)
         self._listed = LiveState(listed=run.live.listed)
@@ -218,7 +222,12 @@ class Watcher:
         keys = sorted(keys)
         try:
             # few reads: they finish even when a stop is asked meanwhile
-            live = read_live_state(keys, replace(self.request.settings, stop=None))
+            live = read_live_state(
+                keys,
+                replace(self.request.settings, stop=None),
+                sessions=self.sessions,
+                max_rps=self.request.max_rps,
+            )
         except DriftcheckError as error:
             self.metrics.failed_checks.labels("incremental").inc()
             logger.warning(

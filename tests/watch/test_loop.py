@@ -224,3 +224,66 @@ def test_a_set_the_full_check_could_not_read_is_read_again_alone(
     assert watching.stats().calls == {"GetConfigurationSetEventDestinations": 1}
     assert not watcher.plan.failed_sets and not watcher.plan.drift
     assert watcher.metrics.healthy
+
+
+def test_across_accounts_an_event_is_read_with_its_own_accounts_credentials(
+    emulator: Emulator,
+    aws_env: dict[str, str],
+    feed: Batches,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--accounts: the full check covers every (account, region); an outside write in one
+    account is re-read alone, with that account's assumed-role credentials."""
+    import boto3
+
+    from tests.test_cli_fleet import ACCOUNTS, SPEC, STAGING, estate
+
+    emulator.reset(estate())
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", emulator.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", emulator.url)
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "fleet.yaml").write_text(SPEC)
+    (tmp_path / "accounts.yaml").write_text(ACCOUNTS)
+    settings = ClientSettings(endpoint_url=emulator.url, max_attempts=1)
+    request = PlanRequest(
+        paths=[tmp_path / "specs"], settings=settings, accounts_file=tmp_path / "accounts.yaml"
+    )
+    watcher = Watcher(request, feed, settings=WatchSettings(interval=0.01, full_every=3600))
+    watcher.cycle()  # the full check: 3 accounts x 2 regions
+    assert watcher.plan is not None and not watcher.plan.drift
+    assert len(feed.targets) == 6 and {a for a, _ in feed.targets} == {
+        "111111111111",
+        STAGING,
+        "333333333333",
+    }
+    # an outside writer in staging, eu-west-1, with the role's own credentials
+    sts = boto3.client("sts", region_name="eu-west-1", endpoint_url=emulator.url)
+    issued = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{STAGING}:role/outsider", RoleSessionName="outsider"
+    )["Credentials"]
+    ses = boto3.client(
+        "pinpoint-email",
+        region_name="eu-west-1",
+        endpoint_url=emulator.url,
+        aws_access_key_id=issued["AccessKeyId"],
+        aws_secret_access_key=issued["SecretAccessKey"],
+        aws_session_token=issued["SessionToken"],
+    )
+    ses.update_configuration_set_event_destination(
+        ConfigurationSetName="transactional",
+        EventDestinationName="bounces",
+        EventDestination={
+            "Enabled": True,
+            "MatchingEventTypes": ["BOUNCE"],
+            "SnsDestination": {"TopicArn": f"arn:aws:sns:eu-west-1:{STAGING}:bounces"},
+        },
+    )
+    [event] = [e for e in writes(emulator) if e.account == STAGING]
+    emulator.reset_stats()
+    feed.queued.append(Batch((event,)))
+    watcher.cycle()
+    assert emulator.stats().calls == {"GetConfigurationSetEventDestinations": 1}
+    [row] = watcher.plan.changes
+    assert (row.key.account, row.key.region, row.name) == (STAGING, "eu-west-1", "bounces")
+    assert row.changed_by is not None and "outsider" in row.changed_by.principal

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -12,6 +13,7 @@ import typer
 
 from driftcheck.cli.app import app, running
 from driftcheck.cli.options import (
+    AccountsOpt,
     AlertOpt,
     AlertStateOpt,
     ConcurrencyOpt,
@@ -20,7 +22,9 @@ from driftcheck.cli.options import (
     MaxAttemptsOpt,
     PathsArg,
     ProfileOpt,
+    ReadRpsOpt,
     RegionOpt,
+    RoleSessionNameOpt,
     TargetOpt,
     VarOpt,
     duration,
@@ -130,6 +134,9 @@ def watch(
     ] = False,
     concurrency: ConcurrencyOpt = 8,
     max_attempts: MaxAttemptsOpt = 5,
+    accounts: AccountsOpt = None,
+    role_session_name: RoleSessionNameOpt = "driftcheck",
+    max_rps: ReadRpsOpt = None,
 ) -> ExitCode:
     """Watch continuously: a full check, then re-read only the sets CloudTrail says were written."""
     from driftcheck.live.clients import session
@@ -155,13 +162,22 @@ def watch(
         ignore_file=ignore_file,
         include_unmanaged=include_unmanaged,
         strict=strict,
+        accounts=accounts,
+        role_session_name=role_session_name,
+        max_rps=max_rps,
         attribution_window=attribution_window,
     )
     session(profile)  # an unknown profile is a bad flag: exit 1 now, not retried forever
     stop = running.stop or StopFlag()
     metrics = Metrics()
     request = replace(request, settings=replace(request.settings, on_client=metrics.observe_client))
-    feed = _feed(events, request, metrics, overlap)
+    watcher: Watcher | None = None  # made below; the feed asks it for each account's credentials
+
+    def account_session(account: str) -> Any:
+        sessions = watcher.sessions if watcher is not None else None
+        return sessions.session(account) if sessions is not None and account else None
+
+    feed = _feed(events, request, metrics, overlap, account_session)
     server = None
     if metrics_port is not None:
         try:
@@ -197,8 +213,15 @@ def watch(
     return ExitCode.OK
 
 
-def _feed(source: str, request: PlanRequest, metrics: Metrics, overlap: timedelta) -> Feed:
-    """The feed ``--events`` names, its clients counted by ``metrics``."""
+def _feed(
+    source: str,
+    request: PlanRequest,
+    metrics: Metrics,
+    overlap: timedelta,
+    account_session: Callable[[str], Any],
+) -> Feed:
+    """The feed ``--events`` names, its clients counted by ``metrics``; CloudTrail is asked
+    with each account's own credentials (``account_session``; None: the caller's)."""
     from datetime import datetime, timezone
 
     from botocore.config import Config
@@ -212,7 +235,8 @@ def _feed(source: str, request: PlanRequest, metrics: Metrics, overlap: timedelt
         from driftcheck.events.lookup import cloudtrail_client
 
         def client_for(target: tuple[str, str]) -> Any:
-            client = cloudtrail_client(boto_session, target[1], max_attempts=settings.max_attempts)
+            chosen = account_session(target[0]) or boto_session
+            client = cloudtrail_client(chosen, target[1], max_attempts=settings.max_attempts)
             metrics.observe_client(client)
             return client
 
