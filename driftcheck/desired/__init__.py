@@ -29,8 +29,9 @@ Decisions worth knowing (each documented in its module):
   ``region``/``regions``, which win over the account's regions (intersecting them would skip
   a region the spec names: a false "in sync"); without either, in the account's regions.
 - Variables, lowest first: the spec's ``vars``, the account's ``vars``, ``--var``; the
-  built-ins ``${account_id}``, ``${account}`` and ``${region}`` cannot be redefined
-  (``account_id`` and ``account`` stay ordinary names without an accounts file). A file's
+  built-ins ``${account_id}``, ``${account}`` and ``${region}`` cannot be redefined under
+  ``--accounts`` (without an accounts file they stay ordinary names, a spec's own value
+  winning: specs written before the built-ins plan as they did). A file's
   top level is read once, its sets once per distinct values of the variables they use.
 
 Nothing here imports boto3, botocore or deepdiff: ``driftcheck validate`` stays offline and fast.

@@ -38,9 +38,6 @@ from driftcheck.desired.variables import (
     redefined,
     references,
 )
-from driftcheck.desired.variables import (
-    REGION as REGION_VARIABLE,
-)
 from driftcheck.desired.yaml_loader import ListNode, MapNode, Node, ScalarNode
 from driftcheck.errors import Problem
 from driftcheck.model import Api, DesiredDestination, Source
@@ -123,7 +120,7 @@ def read_top(
     cli_vars: Mapping[str, str],
     environ: Mapping[str, str],
     *,
-    reserved: Collection[str] = (REGION_VARIABLE,),
+    reserved: Collection[str] = (),
     with_accounts: bool = False,
 ) -> Document:
     """The top level of the document ``root`` of ``file``.
@@ -153,9 +150,7 @@ def read_document(
     return FileSpec(document.api, document.regions, read.sets), []
 
 
-def read_vars(
-    checker: Checker, node: Node, reserved: Collection[str] = (REGION_VARIABLE,)
-) -> dict[str, str]:
+def read_vars(checker: Checker, node: Node, reserved: Collection[str] = ()) -> dict[str, str]:
     """The variables of the ``vars`` mapping ``node``, as written (problems go to ``checker``).
 
     ``reserved``: built-in variable names that cannot be defined here."""

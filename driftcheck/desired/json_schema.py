@@ -59,7 +59,6 @@ from driftcheck.desired.document import (
     VERSION,
 )
 from driftcheck.desired.ignore_changes import keyed_lists, static_paths
-from driftcheck.desired.variables import REGION as REGION_VARIABLE
 from driftcheck.desired.variables import VARIABLE_NAME
 from driftcheck.errors import DriftcheckError
 from driftcheck.model import Api
@@ -143,11 +142,11 @@ def build_schema() -> Schema:
             "type": "object",
             "description": (
                 "Variables: ${name} is replaced in any string value (an account's vars, then "
-                "--var, win); ${region}, ${account_id} and ${account} are built in."
+                "--var, win); ${region}, ${account_id} and ${account} are built in, and with "
+                "--accounts cannot be redefined."
             ),
             "propertyNames": {
                 "pattern": json_pattern(VARIABLE_NAME),
-                "not": {"const": REGION_VARIABLE},
             },
             "additionalProperties": {"type": ["string", "number", "boolean"]},
         },

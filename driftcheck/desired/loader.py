@@ -115,9 +115,10 @@ def _check_cli_vars(cli_vars: Mapping[str, str], with_accounts: bool) -> None:
 def _reserved(with_accounts: bool) -> tuple[str, ...]:
     """The built-in variables that ``vars`` and ``--var`` cannot define.
 
-    Without ``--accounts``, ``account_id`` and ``account`` are ordinary names: specs written
-    for one account (``import --parametrize account_id=...``) keep working unchanged."""
-    return (ACCOUNT_ID, ACCOUNT, REGION) if with_accounts else (REGION,)
+    Without ``--accounts``, they are ordinary names: specs written for one account before the
+    built-ins existed (``vars: {region: ...}``, ``import --parametrize account_id=...``) keep
+    working unchanged, their own value winning over the built-in ``${region}``."""
+    return (ACCOUNT_ID, ACCOUNT, REGION) if with_accounts else ()
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,9 @@ class _Loader:
         account = target.account
         values = {**document.vars, **(account.vars if account else {}), **self.cli_vars}
         unavailable = {}
-        if target.region:
+        if REGION in values and account is None:
+            pass  # without --accounts, a `region` of vars or --var keeps its meaning
+        elif target.region:
             values[REGION] = target.region
         else:
             unavailable[REGION] = NO_REGION_VARIABLE

@@ -182,6 +182,18 @@ def test_region_variable_without_an_accounts_file_takes_the_region_or_default(
     ]
 
 
+def test_without_an_accounts_file_a_region_variable_of_the_spec_keeps_its_meaning(
+    write: Write,
+) -> None:
+    """Specs written before the built-in (``vars: {region: ...}``, ``--var region=...``) plan
+    exactly as they did: their own value wins over the set's region."""
+    template = "arn:aws:sns:${region}:" + PROD + ":t"
+    path = write(spec("region: us-east-1\nvars: {region: eu-west-1}\n", template))
+    assert topic(load([path], fleet=None), "", "us-east-1") == f"arn:aws:sns:eu-west-1:{PROD}:t"
+    state = load([path], fleet=None, cli_vars={"region": "ap-south-1"})
+    assert topic(state, "", "us-east-1") == f"arn:aws:sns:ap-south-1:{PROD}:t"
+
+
 # --- the built-in variables --------------------------------------------------------------
 
 
@@ -238,7 +250,7 @@ def test_variables_precedence_spec_then_account_then_command_line(write: Write) 
 
 @pytest.mark.parametrize(
     ("name", "fleet"),
-    [("region", None), ("region", RUN_FLEET), ("account_id", RUN_FLEET), ("account", RUN_FLEET)],
+    [("region", RUN_FLEET), ("account_id", RUN_FLEET), ("account", RUN_FLEET)],
 )
 def test_built_in_variables_cannot_be_redefined_in_a_spec(
     write: Write, name: str, fleet: Sequence[Account] | None
@@ -257,7 +269,7 @@ def test_built_in_variables_cannot_be_redefined_in_a_spec(
 
 
 @pytest.mark.parametrize(
-    ("name", "fleet"), [("region", None), ("account_id", RUN_FLEET), ("account", RUN_FLEET)]
+    ("name", "fleet"), [("region", RUN_FLEET), ("account_id", RUN_FLEET), ("account", RUN_FLEET)]
 )
 def test_built_in_variables_cannot_be_redefined_with_var(
     write: Write, name: str, fleet: Sequence[Account] | None
@@ -530,7 +542,6 @@ def test_the_schema_accepts_what_validation_accepts(write: Write, top: str) -> N
         "accounts: []\n",
         "accounts: prod\n",
         "accounts: [prod, prod]\n",
-        "vars: {region: x}\n",
     ],
 )
 def test_the_schema_rejects_what_validation_rejects(write: Write, top: str) -> None:
