@@ -44,7 +44,7 @@ def emulator(
         typer.Option(
             metavar="RATE",
             parser=number(0.001),
-            help="Cap on API requests a second; the excess is answered 429.",
+            help="Cap on SES requests a second per account and region; the excess is answered 429.",
         ),
     ] = None,
     fail_set: Annotated[
