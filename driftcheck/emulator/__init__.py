@@ -181,10 +181,6 @@ class Emulator:
         """A state document of everything the emulator holds (a copy)."""
         return self._service.state.dump()
 
-    def register_identity(self, identity: Identity) -> None:
-        """Make requests signed with ``identity.access_key_id`` come from ``identity``."""
-        self._service.identities.register(identity)
-
     @property
     def trail_settings(self) -> TrailSettings:
         return self._service.trail.settings

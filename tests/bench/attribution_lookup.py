@@ -103,7 +103,7 @@ def main(sets: int) -> None:
             AWS_ENDPOINT_URL_CLOUDTRAIL=emulator.url,
         )
         emulator.reset(live_state(sets, 1, drift=False))
-        emulator.register_identity(Identity.iam_user(WRITER_KEY, "outsider"))
+        emulator.identities.register(Identity.iam_user(WRITER_KEY, "outsider"))
         _outside_writes(emulator.url, sets)
         spec = Path(tmp) / "spec.yaml"
         spec.write_text(spec_text(sets, 1), encoding="utf-8")

@@ -76,7 +76,7 @@ def client_as(boto_session: boto3.session.Session, emulator: Emulator) -> Connec
 @pytest.fixture
 def writers(emulator: Emulator) -> None:
     """mallory (an IAM user, registered in Python) and a CI role (registered over HTTP)."""
-    emulator.register_identity(Identity.iam_user(MALLORY_KEY, "mallory"))
+    emulator.identities.register(Identity.iam_user(MALLORY_KEY, "mallory"))
     ci_role = {"access_key_id": CI_KEY, "user_name": "ci-deploy", "type": "AssumedRole"}
     ci_role["session_name"] = "github-actions"
     answer = control(emulator, "POST", "identities", {"identities": [ci_role]})
@@ -177,7 +177,7 @@ def test_a_write_and_a_read_are_recorded_with_their_callers(
 
 def test_a_driftcheck_plan_leaves_only_read_only_records_of_its_key(tmp_path: Path) -> None:
     with start_emulator(state=DEMO_STATE) as emu:
-        emu.register_identity(Identity.iam_user("AKIDDRIFTCHECK", "driftcheck-ci"))
+        emu.identities.register(Identity.iam_user("AKIDDRIFTCHECK", "driftcheck-ci"))
         env = isolated_aws_env(tmp_path, **client_environment(emu.url))
         env["AWS_ACCESS_KEY_ID"] = "AKIDDRIFTCHECK"
         result = run_cli("plan", "specs/", env=env)
@@ -384,7 +384,7 @@ def test_lookups_beyond_2_per_second_are_throttled(emulator: Emulator, client_as
 
 
 def test_the_rate_cap_is_per_account_and_region(emulator: Emulator, client_as: Connect) -> None:
-    emulator.register_identity(Identity.iam_user("AKIDOTHER", "other", OTHER_ACCOUNT))
+    emulator.identities.register(Identity.iam_user("AKIDOTHER", "other", OTHER_ACCOUNT))
     emulator.set_trail_settings(TrailSettings(lookup_rps=1))
     client_as("cloudtrail", "AKIDANY").lookup_events()
     client_as("cloudtrail", "AKIDANY", region="eu-west-1").lookup_events()
@@ -433,7 +433,7 @@ def test_a_record_is_visible_only_after_the_delivery_delay(
 
 
 def test_each_account_and_region_has_its_own_trail(emulator: Emulator, client_as: Connect) -> None:
-    emulator.register_identity(Identity.iam_user("AKIDOTHER", "other", OTHER_ACCOUNT))
+    emulator.identities.register(Identity.iam_user("AKIDOTHER", "other", OTHER_ACCOUNT))
     emulator.set_trail_settings(NO_CAP)
     client_as("sesv2", "AKIDOTHER").list_configuration_sets()
     client_as("sesv2", "AKIDANY", region="eu-west-1").list_configuration_sets()

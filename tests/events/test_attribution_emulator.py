@@ -49,7 +49,7 @@ def destination(event: str, topic_name: str = "a") -> dict[str, Any]:
 
 def writer(emulator: Emulator, key: str, name: str, agent: str) -> Any:
     """A pinpoint-email client signing as the IAM user ``name``, sending ``agent``."""
-    emulator.register_identity(Identity.iam_user(key, name))
+    emulator.identities.register(Identity.iam_user(key, name))
     return boto3.session.Session().client(
         "pinpoint-email",
         region_name="us-east-1",
@@ -268,7 +268,7 @@ def test_each_account_is_looked_up_with_its_own_credentials_in_its_own_trail(
     keys = {prod: "AKIDPRODALICE0001", staging: "AKIDSTAGINGBOB001"}
     for account, key, user, set_name in ((prod, keys[prod], "alice", "a-set"),
                                          (staging, keys[staging], "bob", "b-set")):  # fmt: skip
-        emulator.register_identity(Identity.iam_user(key, user, account))
+        emulator.identities.register(Identity.iam_user(key, user, account))
         client = boto3.session.Session().client(
             "sesv2",
             region_name="us-east-1",

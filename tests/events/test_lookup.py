@@ -29,7 +29,7 @@ def destination(enabled: bool) -> dict[str, Any]:
 def updates(emulator: Emulator, aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> int:
     """Set s with destination x, updated 120 times (3 pages of one event name)."""
     monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", emulator.url)
-    emulator.register_identity(Identity.iam_user(KEY, "writer"))
+    emulator.identities.register(Identity.iam_user(KEY, "writer"))
     client = boto3.session.Session().client(
         "sesv2",
         region_name="us-east-1",

@@ -94,7 +94,7 @@ def watching(emulator: Emulator) -> Emulator:
     access key known."""
     emulator.reset(in_sync_state())
     emulator.set_trail_settings(TrailSettings(delivery_delay=0.5))
-    emulator.register_identity(MALLORY)
+    emulator.identities.register(MALLORY)
     return emulator
 
 
