@@ -10,6 +10,11 @@ Two definitions are equal exactly when their normalised forms are ``==``:
   sorted by it.
 - ``Name`` is not part of a definition (it is the destination's key).
 
+Normalising is idempotent (``N(N(x)) == N(x)``) and respects ``==`` (``x == y`` gives
+``N(x) == N(y)``): no step looks at a value through ``str()``, ``repr()`` or its type in a
+way that tells equal values apart. ``driftcheck.plan`` relies on both to skip normalising a
+live definition that is already ``==`` to the spec's normalised one; property tests hold them.
+
 Pure functions only: no I/O, no boto3.
 """
 
@@ -79,9 +84,14 @@ def _normalise_dimension(dimension: Any) -> Any:
 
 
 def _dimension_sort_key(dimension: Any) -> tuple[int, str]:
+    """Dimensions by name; anything else (no name a string can be: a spec error) after them,
+    in its own order. Never ``str()`` or ``repr()`` of a value: equal values (``1``, ``1.0``,
+    ``True``) must sort alike, so that normalising respects ``==`` (see the module's doc)."""
     if _is_mapping(dimension):
-        return (0, str(dimension.get(DIMENSION_NAME, "")))
-    return (1, repr(dimension))
+        name = dimension.get(DIMENSION_NAME, "")
+        if isinstance(name, str):
+            return (0, name)
+    return (1, "")
 
 
 def _normalise_block(name: str, block: Any) -> Any:

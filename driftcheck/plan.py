@@ -13,6 +13,7 @@ its differences, applied to the spec side, give the live side, and each changes 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -94,7 +95,13 @@ def _plan(desired: DesiredState, live: LiveState, *, strict: bool) -> Plan:
         live_set = live.sets.get(desired_set.key) or LiveSet(
             desired_set.key, SetStatus.ERROR, error=NOT_READ
         )
-        actual = _normalised(live_set)
+        rows: list[DestinationPlan] = []
+        if live_set.status is SetStatus.PRESENT:
+            rows = _plan_present_set(desired_set, live_set.destinations)
+        elif live_set.status is SetStatus.MISSING:
+            rows = [_missing(desired_set, d) for d in desired_set.destinations]
+        # every live destination has one row, whose `actual` is its normalised form
+        actual = {row.name: row.actual for row in rows if row.actual is not None}
         sets.append(
             SetPlan(
                 desired_set.key,
@@ -104,10 +111,7 @@ def _plan(desired: DesiredState, live: LiveState, *, strict: bool) -> Plan:
                 fingerprint=_fingerprint(live_set.status, actual),
             )
         )
-        if live_set.status is SetStatus.PRESENT:
-            destinations.extend(_plan_present_set(desired_set, actual))
-        elif live_set.status is SetStatus.MISSING:
-            destinations.extend(_missing(desired_set, d) for d in desired_set.destinations)
+        destinations.extend(rows)
     sets.extend(_unmanaged(desired, live))
     sets.sort(key=lambda s: s.key)
     return Plan(
@@ -200,15 +204,14 @@ def _missing(desired_set: DesiredSet, wanted: DesiredDestination) -> Destination
 def _plan_present_set(
     desired_set: DesiredSet, live: Mapping[str, Definition]
 ) -> list[DestinationPlan]:
-    """Rows of a present set; ``live`` holds its normalised live definitions by name."""
+    """Rows of a present set; ``live`` holds its live definitions (as read) by name."""
     key = desired_set.key
     wanted = {d.name: d for d in desired_set.destinations}
     rows: list[DestinationPlan] = []
-    actual: Definition
     for name in sorted(wanted.keys() | live.keys()):
         spec = wanted.get(name)
         if spec is None:
-            actual = live[name]
+            actual = normalise_definition(live[name])
             rows.append(
                 DestinationPlan(
                     key=key,
@@ -228,14 +231,21 @@ def _plan_present_set(
     return rows
 
 
-def _compared(key: SetKey, spec: DesiredDestination, actual: Definition) -> DestinationPlan:
-    """The row of a destination that is both declared and live.
+def _compared(key: SetKey, spec: DesiredDestination, read: Definition) -> DestinationPlan:
+    """The row of a destination that is both declared and live (``read`` as the API gave it).
 
     The verdict is the normalised forms' ``==`` and nothing else: a pair that differs is
     misconfigured even if no difference could be explained (which :func:`compare` rules
     out), and ``actual`` is the live definition, shared with the spec's only when equal.
+
+    A live definition ``==`` to the spec's normalised one is in sync without being
+    normalised itself (most of them, and most of the time a plan takes): normalising is
+    idempotent and respects ``==`` (``driftcheck.normalise``, both property-tested), so
+    ``read == N(spec)`` gives ``N(read) == N(N(spec)) == N(spec)``.
     """
-    if spec.definition == actual:
+    # `read ==` first: in sync without normalising, the case of most destinations
+    actual = spec.definition if read == spec.definition else normalise_definition(read)
+    if actual == spec.definition:
         return DestinationPlan(
             key=key,
             name=spec.name,
@@ -341,6 +351,11 @@ _DEEPDIFF_OPTIONS: dict[str, Any] = {
     "verbose_level": 1,
     "view": "tree",
 }
+# deepdiff 9.1 can spread ignore_order's pairing over processes: never (driftcheck does not
+# ignore order, and a gate forks nothing behind the user's back). Workers fixed at 1, because
+# with None each DeepDiff reads the CPU count from /sys again (a sixth of its setup here).
+if "multiprocessing" in inspect.signature(DeepDiff.__init__).parameters:
+    _DEEPDIFF_OPTIONS.update(multiprocessing=False, multiprocessing_workers=1)
 
 
 def _deepdiff_differences(expected: Definition, actual: Definition) -> list[Difference] | None:

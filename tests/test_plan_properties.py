@@ -31,7 +31,13 @@ from driftcheck.model import (
     Status,
 )
 from driftcheck.normalise import normalise_definition
-from driftcheck.plan import _deepdiff_differences, compare, plan, structural_differences
+from driftcheck.plan import (
+    _deepdiff_differences,
+    compare,
+    fingerprint,
+    plan,
+    structural_differences,
+)
 from driftcheck.service_model import event_types
 
 KEY = SetKey(Api.SESV2, "us-east-1", "tx")
@@ -200,6 +206,86 @@ def test_deepdiff_as_configured_explains_every_pair_it_can_address(
     differences = _deepdiff_differences(expected, actual)
     assert differences is not None
     assert apply_differences(expected, differences) == actual
+
+
+# equal under `==`, told apart by str(), repr() or type: what normalising must not look at
+EQUAL_SCALARS = st.sampled_from([True, 1, 1.0, False, 0, 0.0])
+
+
+@st.composite
+def loose_definitions(draw: st.DrawFn) -> dict[str, Any]:
+    """Definitions as no validated spec or API answer has them: dimension names and values
+    that are numbers or booleans, besides the awkward strings."""
+    definition = draw(definitions())
+    cloudwatch = definition.get("CloudWatchDestination")
+    if cloudwatch is not None:
+        loose = st.fixed_dictionaries(
+            {
+                "DimensionName": DIMENSION_NAMES | EQUAL_SCALARS,
+                "DimensionValueSource": SOURCES | EQUAL_SCALARS,
+                "DefaultDimensionValue": TEXT | EQUAL_SCALARS,
+            }
+        )
+        extra = draw(st.lists(loose, max_size=3))
+        dimensions = [*cloudwatch["DimensionConfigurations"], *extra]
+        definition["CloudWatchDestination"] = {
+            "DimensionConfigurations": draw(st.permutations(dimensions))
+        }
+    if draw(st.booleans()):
+        definition["Enabled"] = draw(EQUAL_SCALARS)
+    return definition
+
+
+@st.composite
+def equal_twin(draw: st.DrawFn, value: Any, *, same_types: bool = False) -> Any:
+    """A value ``==`` to ``value`` and built anew: every mapping's members in another order
+    and, unless ``same_types``, each bool, int or float swapped for an equal one of another
+    type (``True`` for ``1.0``...)."""
+    if isinstance(value, dict):
+        names = draw(st.permutations(list(value)))
+        return {name: draw(equal_twin(value[name], same_types=same_types)) for name in names}
+    if isinstance(value, list):
+        return [draw(equal_twin(item, same_types=same_types)) for item in value]
+    if not same_types and isinstance(value, (bool, int, float)) and value in (0, 1):
+        return draw(st.sampled_from([v for v in (True, 1, 1.0, False, 0, 0.0) if v == value]))
+    return value
+
+
+@PAIRS
+@given(loose_definitions() | definitions())
+def test_normalising_is_idempotent(definition: dict[str, Any]) -> None:
+    normalised = normalise_definition(definition)
+    assert normalise_definition(normalised) == normalised
+
+
+@PAIRS
+@given(st.data(), loose_definitions() | definitions())
+def test_normalising_respects_equality(data: st.DataObject, definition: dict[str, Any]) -> None:
+    """``x == y`` gives ``N(x) == N(y)``: what lets the plan skip normalising a live
+    definition that is already ``==`` to the spec's normalised one."""
+    twin = data.draw(equal_twin(definition))
+    assert twin == definition
+    assert normalise_definition(twin) == normalise_definition(definition)
+
+
+@PAIRS
+@given(st.data(), definitions())
+def test_a_live_definition_equal_to_the_normalised_spec_is_in_sync_and_fingerprinted_alike(
+    data: st.DataObject, spec: dict[str, Any]
+) -> None:
+    """The plan's shortcut (``read == N(spec)``: in sync, not normalised) gives the verdict,
+    the ``actual`` and the set fingerprint that normalising the live side gives: the one
+    ``apply`` compares with a re-read's."""
+    live_definition = data.draw(equal_twin(normalise_definition(spec), same_types=True))
+    live_set = LiveSet(KEY, SetStatus.PRESENT, {"d": live_definition})
+    desired = DesiredState(
+        (DesiredSet(KEY, (DesiredDestination("d", normalise_definition(spec), SOURCE),), SOURCE),)
+    )
+    result = plan(desired, LiveState({KEY: live_set}))
+    [row], [set_plan] = result.destinations, result.sets
+    assert row.status is Status.IN_SYNC and row.differences == ()
+    assert row.actual == normalise_definition(live_definition)
+    assert set_plan.fingerprint == fingerprint(live_set)
 
 
 @STATES
