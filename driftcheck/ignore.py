@@ -39,8 +39,9 @@ from pathlib import Path
 
 from driftcheck.diffpath import PathSyntaxError, check_glob, glob_matches
 from driftcheck.errors import Problem, SpecError, UsageError
-from driftcheck.model import DesiredState, Plan, SetKey, SetStatus
+from driftcheck.model import DesiredState, SetKey, SetStatus
 from driftcheck.plan import mark_ignored
+from driftcheck.plan_model import Plan
 
 IGNORE_FILE = ".driftignore"
 PATTERN_FORM = "api/region/configuration-set[/destination][:field.path]"

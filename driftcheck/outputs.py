@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from driftcheck.errors import DriftcheckError, UsageError
 from driftcheck.files import STDOUT, write_file
 from driftcheck.formats import Format, render
-from driftcheck.model import Plan
+from driftcheck.plan_model import Plan
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 Pure: no boto3, no printing. Definitions are normalised first (see :mod:`driftcheck.normalise`)
 and compared with ``==``; deepdiff runs only on the pairs that still differ, which is what keeps
 100,000 destinations fast. deepdiff's tree is translated here into our own
-:class:`~driftcheck.model.Difference` values and never leaves this module.
+:class:`~driftcheck.plan_model.Difference` values and never leaves this module.
 
 The invariant, held here and not left to a library: a declared and live pair is in sync
 exactly when its normalised forms are ``==``; its ``actual`` is always the live definition;
@@ -23,43 +23,44 @@ from typing import Any
 from deepdiff import DeepDiff
 from deepdiff.helper import NotPresent
 
+from driftcheck.differences import PathNotFound, apply_differences
 from driftcheck.diffpath import (
     KEYED_LISTS,
     SET_MEMBERS,
     Key,
     Member,
     Path,
-    PathNotFound,
     Segment,
-    apply_differences,
     covers,
     format_path,
     keyed_items,
 )
 from driftcheck.gc_pause import gc_paused
 from driftcheck.model import (
-    Action,
     Definition,
     DesiredDestination,
     DesiredSet,
     DesiredState,
-    DestinationPlan,
-    Difference,
-    DiffType,
     LiveSet,
     LiveState,
-    Plan,
     ReadFailure,
     SetKey,
-    SetPlan,
     SetStatus,
-    Status,
 )
 from driftcheck.normalise import (
     CLOUDWATCH,
     DIMENSIONS,
     normalise_definition,
     unreadable_type_note,
+)
+from driftcheck.plan_model import (
+    Action,
+    DestinationPlan,
+    Difference,
+    DiffType,
+    Plan,
+    SetPlan,
+    Status,
 )
 
 NOT_READ = ReadFailure("NotRead", "the configuration set was not read")
@@ -276,7 +277,7 @@ def compare(expected: Definition, actual: Definition) -> tuple[Difference, ...]:
     they are ``==``, and never one that is not real.
 
     deepdiff explains the pair; its explanation is only trusted when the differences, applied
-    to ``expected``, give ``actual`` (:func:`~driftcheck.diffpath.apply_differences`).
+    to ``expected``, give ``actual`` (:func:`~driftcheck.differences.apply_differences`).
     Otherwise (an empty or partial diff, a report type driftcheck does not know) the plain
     structural comparison of :func:`structural_differences` explains it instead, so a pair
     that differs always has at least one difference.

@@ -7,7 +7,7 @@ each changes on its own. It is one JSON object::
      "created_at": "2026-11-29T05:00:00Z", "checksum": "sha256:...", "plan": {...}}
 
 ``kind`` comes first, so a saved plan is known by its first bytes (``plan --out`` replaces
-only a saved plan). ``plan`` is the :class:`~driftcheck.model.Plan` itself, member by
+only a saved plan). ``plan`` is the :class:`~driftcheck.plan_model.Plan` itself, member by
 member (:func:`_data`): ``sets``, ``destinations``, ``warnings``, ``strict``,
 ``spec_files``, with each set's live ``fingerprint``, the expected definitions, actions and
 ``ignored`` flags: everything ``apply`` needs, and nothing derived (no summary). It loads
@@ -40,22 +40,17 @@ from driftcheck import __version__, files
 from driftcheck.diffpath import PathSyntaxError, parse_path
 from driftcheck.errors import DriftcheckError
 from driftcheck.json_data import json_text
-from driftcheck.model import (
+from driftcheck.model import Api, LiveState, ReadFailure, SetKey, SetStatus, Source
+from driftcheck.plan import fingerprint
+from driftcheck.plan_model import (
     Action,
-    Api,
     DestinationPlan,
     Difference,
     DiffType,
-    LiveState,
     Plan,
-    ReadFailure,
-    SetKey,
     SetPlan,
-    SetStatus,
-    Source,
     Status,
 )
-from driftcheck.plan import fingerprint
 from driftcheck.wording import plural
 
 KIND = "driftcheck-saved-plan"

@@ -32,8 +32,9 @@ from driftcheck.live.sessions import (
     connect_accounts,
     fleet_of,
 )
-from driftcheck.model import DesiredState, LiveState, Plan, SetKey
+from driftcheck.model import DesiredState, LiveState, SetKey
 from driftcheck.plan import plan
+from driftcheck.plan_model import Plan
 from driftcheck.targets import Account, load_accounts
 from driftcheck.wording import plural
 

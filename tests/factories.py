@@ -9,21 +9,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from driftcheck.model import (
+from driftcheck.model import Api, ReadFailure, SetKey, SetStatus, Source
+from driftcheck.normalise import normalise_definition
+from driftcheck.plan_model import (
     Action,
-    Api,
     DestinationPlan,
     Difference,
     DiffType,
     Plan,
-    ReadFailure,
-    SetKey,
     SetPlan,
-    SetStatus,
-    Source,
     Status,
 )
-from driftcheck.normalise import normalise_definition
 
 ACCOUNT = "123456789012"
 SPEC_FILE = "specs/prod.yaml"

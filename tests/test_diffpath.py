@@ -11,10 +11,8 @@ from hypothesis import strategies as st
 from driftcheck.diffpath import (
     Key,
     Member,
-    PathNotFound,
     PathSyntaxError,
     Segment,
-    apply_differences,
     check_glob,
     child,
     covers,
@@ -24,7 +22,6 @@ from driftcheck.diffpath import (
     parse_path,
     read_loosely,
 )
-from driftcheck.model import Difference, DiffType
 
 DIMS = "CloudWatchDestination.DimensionConfigurations"
 
@@ -183,50 +180,3 @@ def test_only_lists_with_distinct_string_keys_are_keyed() -> None:
     ):
         assert keyed_items("DimensionConfigurations", unkeyable) is None
     assert keyed_items("MatchingEventTypes", ["SEND"]) is None  # not a keyed list
-
-
-def cloudwatch(*dimensions: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "Enabled": True,
-        "MatchingEventTypes": ["BOUNCE", "SEND"],
-        "CloudWatchDestination": {"DimensionConfigurations": list(dimensions)},
-    }
-
-
-def test_applying_differences_gives_the_other_side() -> None:
-    before = cloudwatch(dimension("a"), dimension("b"))
-    differences = [
-        Difference("Enabled", DiffType.NOT_EQUAL, True, False),
-        Difference("MatchingEventTypes", DiffType.ADD, None, "OPEN"),
-        Difference("MatchingEventTypes", DiffType.REMOVE, "SEND", None),
-        Difference(f"{DIMS}[a]", DiffType.REMOVE, dimension("a"), None),
-        Difference(f"{DIMS}[b].DefaultDimensionValue", DiffType.NOT_EQUAL, "v", "w"),
-        Difference(f'{DIMS}["0.x"]', DiffType.ADD, None, dimension("0.x")),
-        Difference("SnsDestination", DiffType.ADD, None, {"TopicArn": "t"}),
-    ]
-    after = apply_differences(before, differences)
-    assert after == {
-        "Enabled": False,
-        "MatchingEventTypes": ["BOUNCE", "OPEN"],
-        "CloudWatchDestination": {
-            "DimensionConfigurations": [dimension("0.x"), dimension("b", "w")]
-        },
-        "SnsDestination": {"TopicArn": "t"},
-    }
-    assert before == cloudwatch(dimension("a"), dimension("b"))  # never changed in place
-    whole = Difference("", DiffType.NOT_EQUAL, before, {"Enabled": True})
-    assert apply_differences(before, [whole]) == {"Enabled": True}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "SnsDestination.TopicArn",  # no SnsDestination on this side
-        f"{DIMS}[zz].DefaultDimensionValue",  # no such item
-        "Enabled.X",  # below a scalar
-        "MatchingEventTypes[a]",  # not a keyed list
-    ],
-)
-def test_applying_a_difference_that_names_nothing_is_an_error(path: str) -> None:
-    with pytest.raises(PathNotFound):
-        apply_differences(cloudwatch(dimension("a")), [Difference(path, DiffType.NOT_EQUAL, 1, 2)])

@@ -23,22 +23,19 @@ from driftcheck.ignore import (
     select_targets,
 )
 from driftcheck.model import (
-    Action,
     Api,
     DesiredDestination,
     DesiredSet,
     DesiredState,
     LiveSet,
     LiveState,
-    Plan,
     SetKey,
-    SetPlan,
     SetStatus,
     Source,
-    Status,
 )
 from driftcheck.normalise import normalise_definition
 from driftcheck.plan import plan
+from driftcheck.plan_model import Action, Plan, SetPlan, Status
 
 SNS = "arn:aws:sns:us-east-1:123456789012:"
 KEY = SetKey(Api.PINPOINT_EMAIL, "us-east-1", "marketing")

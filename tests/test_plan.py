@@ -11,24 +11,23 @@ from deepdiff import DeepDiff
 from hypothesis import given
 from hypothesis import strategies as st
 
-from driftcheck.diffpath import Member, apply_differences, parse_path
+from driftcheck.differences import apply_differences
+from driftcheck.diffpath import Member, parse_path
 from driftcheck.model import (
-    Action,
     Api,
     DesiredDestination,
     DesiredSet,
     DesiredState,
-    DiffType,
     LiveSet,
     LiveState,
     ReadFailure,
     SetKey,
     SetStatus,
     Source,
-    Status,
 )
 from driftcheck.normalise import normalise_definition
 from driftcheck.plan import _DEEPDIFF_OPTIONS, _deepdiff_differences, compare, plan
+from driftcheck.plan_model import Action, DiffType, Status
 from driftcheck.service_model import event_types
 
 KEY = SetKey(Api.PINPOINT_EMAIL, "us-east-1", "marketing")

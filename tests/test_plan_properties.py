@@ -16,7 +16,8 @@ from typing import Any
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
-from driftcheck.diffpath import apply_differences, keyed_items
+from driftcheck.differences import apply_differences
+from driftcheck.diffpath import keyed_items
 from driftcheck.model import (
     Api,
     DesiredDestination,
@@ -28,7 +29,6 @@ from driftcheck.model import (
     SetKey,
     SetStatus,
     Source,
-    Status,
 )
 from driftcheck.normalise import normalise_definition
 from driftcheck.plan import (
@@ -38,6 +38,7 @@ from driftcheck.plan import (
     plan,
     structural_differences,
 )
+from driftcheck.plan_model import Status
 from driftcheck.service_model import event_types
 
 KEY = SetKey(Api.SESV2, "us-east-1", "tx")

@@ -21,23 +21,25 @@ from driftcheck.formats import Format, render
 from driftcheck.live.clients import ClientSettings
 from driftcheck.live.reader import read_live_state
 from driftcheck.model import (
-    Action,
     Api,
     DesiredState,
+    LiveSet,
+    LiveState,
+    ReadFailure,
+    SetKey,
+    SetStatus,
+    Source,
+)
+from driftcheck.plan import plan
+from driftcheck.plan_model import (
+    Action,
     DestinationPlan,
     Difference,
     DiffType,
-    LiveSet,
-    LiveState,
     Plan,
-    ReadFailure,
-    SetKey,
     SetPlan,
-    SetStatus,
-    Source,
     Status,
 )
-from driftcheck.plan import plan
 from driftcheck.saved_plan import (
     SavedPlanError,
     StalePlanError,

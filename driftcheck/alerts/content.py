@@ -44,7 +44,8 @@ from driftcheck import __version__
 from driftcheck.formats.json_format import changed_by_data
 from driftcheck.formats.sentences import changed_by_text, plain_verdict, resource_id, resource_path
 from driftcheck.json_data import json_text, to_json_data
-from driftcheck.model import ChangedBy, DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
+from driftcheck.model import SetKey, SetStatus
+from driftcheck.plan_model import ChangedBy, DestinationPlan, Plan, SetPlan, Status
 from driftcheck.safe_text import escape_unsafe
 from driftcheck.wording import account_label, plural
 

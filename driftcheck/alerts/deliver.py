@@ -7,7 +7,6 @@ twice: delivery is at least once).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -17,10 +16,11 @@ from driftcheck.alerts.content import Alert, AlertKind, build_alert, current_kin
 from driftcheck.alerts.state import AlertState, decide, read_state, write_state
 from driftcheck.alerts.targets import AlertTarget, SnsTarget
 from driftcheck.errors import AlertError, DeliveryError, DriftcheckError
-from driftcheck.model import Plan
+from driftcheck.logger import get_logger
+from driftcheck.plan_model import Plan
 from driftcheck.wording import plural
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)

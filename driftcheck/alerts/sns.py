@@ -10,16 +10,16 @@ boto3 is imported here only, when an SNS alert is sent.
 from __future__ import annotations
 
 import hashlib
-import logging
 from typing import Any
 
 from driftcheck import __version__
 from driftcheck.alerts.content import Alert
 from driftcheck.alerts.targets import SnsTarget
 from driftcheck.errors import AlertError
+from driftcheck.logger import get_logger
 from driftcheck.safe_text import escape_unsafe
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 3.0
 READ_TIMEOUT_SECONDS = 10.0

@@ -12,7 +12,6 @@ ever show ``str(target)``, which is redacted.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import ssl
 import time
@@ -27,8 +26,9 @@ from driftcheck import __version__
 from driftcheck.alerts.content import Alert
 from driftcheck.alerts.targets import WebhookTarget
 from driftcheck.errors import AlertError
+from driftcheck.logger import get_logger
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 MAX_RETRY_AFTER_SECONDS = 10.0
 _MAX_RESPONSE_BYTES = 64 * 1024

@@ -21,18 +21,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from driftcheck.diffpath import PathNotFound, apply_differences
+from driftcheck.differences import PathNotFound, apply_differences
 from driftcheck.errors import UsageError
 from driftcheck.ignore import Target, restrict_plan
 from driftcheck.json_data import to_json_data
-from driftcheck.model import (
-    Definition,
-    DestinationPlan,
-    Plan,
-    SetKey,
-    SetStatus,
-    Status,
-)
+from driftcheck.model import Definition, SetKey, SetStatus
+from driftcheck.plan_model import DestinationPlan, Plan, Status
 from driftcheck.wording import account_label
 
 MAX_DESTINATIONS = 10  # per configuration set

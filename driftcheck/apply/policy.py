@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from driftcheck.errors import ApiError, DriftcheckError
-from driftcheck.model import Plan
+from driftcheck.plan_model import Plan
 from driftcheck.saved_plan import PLAN_AGAIN
 
 

@@ -20,7 +20,7 @@ from driftcheck.apply.actions import ActionKind, ApplyAction
 from driftcheck.apply.executor import ActionResult, Outcome
 from driftcheck.formats.json_format import document, key_fields
 from driftcheck.json_data import json_text
-from driftcheck.model import Plan
+from driftcheck.plan_model import Plan
 from driftcheck.safe_text import escape_unsafe
 from driftcheck.wording import plural
 

@@ -15,7 +15,7 @@ from driftcheck.ignore import Target
 from driftcheck.live.clients import ClientSettings, client_key
 from driftcheck.live.reader import read_live_state
 from driftcheck.live.writer import DEFAULT_MAX_RPS, Writer
-from driftcheck.model import Plan
+from driftcheck.plan_model import Plan
 from driftcheck.saved_plan import ensure_fresh, verify_keys
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 from driftcheck.errors import ExitCode
 
 if TYPE_CHECKING:
-    from driftcheck.model import Plan
+    from driftcheck.plan_model import Plan
 
 PROGRESS_THRESHOLD = 5  # show a progress bar only when reading more sets than this
 

@@ -7,24 +7,16 @@
   the plan with each drifted row's ``changed_by`` (:func:`attribute`);
 - :mod:`.lookup`: the edge; ``cloudtrail:LookupEvents`` per (account, region), paced and
   bounded (imports boto3: import it only to look up).
+
+Import the modules themselves: the package holds only the attribution window's bounds.
 """
 
-from driftcheck.events.attribution import attribute, unattributed, wanted
-from driftcheck.events.records import (
-    WRITE_EVENT_NAMES,
-    WriteEvent,
-    parse_eventbridge,
-    parse_json,
-    parse_record,
-)
+from __future__ import annotations
 
-__all__ = [
-    "WRITE_EVENT_NAMES",
-    "WriteEvent",
-    "attribute",
-    "parse_eventbridge",
-    "parse_json",
-    "parse_record",
-    "unattributed",
-    "wanted",
-]
+from datetime import timedelta
+from typing import Final
+
+# Here, not in .attribution: the CLI's option defaults need them, and importing this package
+# (unlike its modules) costs nothing (`driftcheck validate` and `--help` start fast).
+DEFAULT_WINDOW: Final = timedelta(days=7)  # how far back to look by default
+MAX_WINDOW: Final = timedelta(days=90)  # CloudTrail's event history keeps 90 days

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import MappingProxyType
 from typing import Final
 
 from driftcheck.events.records import WriteEvent
-from driftcheck.model import ChangedBy, DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
-
-DEFAULT_WINDOW: Final = timedelta(days=7)  # how far back to look by default
-MAX_WINDOW: Final = timedelta(days=90)  # CloudTrail's event history keeps 90 days
+from driftcheck.model import SetKey, SetStatus
+from driftcheck.plan_model import ChangedBy, DestinationPlan, Plan, SetPlan, Status
 
 # The writes that explain each drifted destination status; a missing set: its deletion.
 EXPLAINED_BY: Final[Mapping[Status, tuple[str, ...]]] = MappingProxyType(

@@ -28,9 +28,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from driftcheck import __version__
+from driftcheck.events import DEFAULT_WINDOW, MAX_WINDOW
 from driftcheck.events.attribution import (
-    DEFAULT_WINDOW,
-    MAX_WINDOW,
     Wanted,
     attributable,
     attribute,
@@ -43,7 +42,8 @@ from driftcheck.live.clients import ClientSettings, session
 from driftcheck.live.failures import CALL_ERRORS, error_code
 from driftcheck.live.stopping import refuse_requests_after
 from driftcheck.live.writer import RateLimiter
-from driftcheck.model import Plan, ReadFailure
+from driftcheck.model import ReadFailure
+from driftcheck.plan_model import Plan
 from driftcheck.wording import age, plural
 
 PAGE_SIZE: Final = 50  # LookupEvents' maximum

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Final
 
-from driftcheck.model import ChangedBy, Via
+from driftcheck.plan_model import ChangedBy, Via
 
 EVENT_SOURCE: Final = "ses.amazonaws.com"
 # the EventBridge detail-type of a CloudTrail-recorded API call

@@ -1,4 +1,4 @@
-"""Output formats: each module turns a :class:`~driftcheck.model.Plan` into a string.
+"""Output formats: each module turns a :class:`~driftcheck.plan_model.Plan` into a string.
 
 Formatters are pure: they never print, read files or call the API; only the CLI writes.
 They share their sentences (:mod:`.sentences`) and, for annotations, their findings
@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
-    from driftcheck.model import Plan
+    from driftcheck.plan_model import Plan
 
 
 class Format(str, Enum):

@@ -18,16 +18,8 @@ from driftcheck.formats.sentences import (
     set_headline,
     shown_rows,
 )
-from driftcheck.model import (
-    ChangedBy,
-    DestinationPlan,
-    Plan,
-    SetKey,
-    SetPlan,
-    SetStatus,
-    Source,
-    Status,
-)
+from driftcheck.model import SetKey, SetStatus, Source
+from driftcheck.plan_model import ChangedBy, DestinationPlan, Plan, SetPlan, Status
 
 
 class Kind(str, Enum):

@@ -27,7 +27,7 @@ from typing import Final
 
 from driftcheck.formats.findings import Finding, Severity, findings
 from driftcheck.formats.sentences import plain_verdict
-from driftcheck.model import Plan
+from driftcheck.plan_model import Plan
 from driftcheck.safe_text import escape_unsafe as _safe
 from driftcheck.wording import plural
 

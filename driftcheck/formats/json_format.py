@@ -37,7 +37,8 @@ from typing import Any
 from driftcheck import __version__
 from driftcheck.formats.sentences import iso_utc
 from driftcheck.json_data import json_text, json_text_at, to_json_data
-from driftcheck.model import ChangedBy, DestinationPlan, Difference, Plan, SetKey, SetPlan, Source
+from driftcheck.model import SetKey, Source
+from driftcheck.plan_model import ChangedBy, DestinationPlan, Difference, Plan, SetPlan
 
 FORMAT_VERSION = "1"
 

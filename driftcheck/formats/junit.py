@@ -39,7 +39,8 @@ from driftcheck.formats.sentences import (
     set_headline,
     spans_accounts,
 )
-from driftcheck.model import DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
+from driftcheck.model import SetKey, SetStatus
+from driftcheck.plan_model import DestinationPlan, Plan, SetPlan, Status
 from driftcheck.safe_text import escape_char, escape_unsafe
 
 SET_CASE: Final = "(configuration set)"

@@ -31,7 +31,8 @@ from driftcheck.formats.sentences import (
     spans_accounts,
     verdict,
 )
-from driftcheck.model import ChangedBy, DestinationPlan, Plan, SetKey, SetPlan, SetStatus, Status
+from driftcheck.model import SetKey, SetStatus
+from driftcheck.plan_model import ChangedBy, DestinationPlan, Plan, SetPlan, Status
 from driftcheck.safe_text import escape_unsafe
 from driftcheck.wording import account_label, plural
 

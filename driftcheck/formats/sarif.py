@@ -26,7 +26,8 @@ from driftcheck.formats.findings import Finding, Kind, Severity, findings
 from driftcheck.formats.json_format import changed_by_data
 from driftcheck.formats.sentences import resource_id, set_headline
 from driftcheck.json_data import json_text, json_text_at
-from driftcheck.model import Plan, Source
+from driftcheck.model import Source
+from driftcheck.plan_model import Plan
 from driftcheck.safe_text import escape_unsafe
 
 SARIF_VERSION: Final = "2.1.0"

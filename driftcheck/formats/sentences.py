@@ -15,18 +15,15 @@ from datetime import datetime, timezone
 from typing import Any, Final
 
 from driftcheck.json_data import to_json_data
-from driftcheck.model import (
+from driftcheck.model import Api, SetKey, SetStatus, Source
+from driftcheck.plan_model import (
     Action,
-    Api,
     ChangedBy,
     DestinationPlan,
     Difference,
     DiffType,
     Plan,
-    SetKey,
     SetPlan,
-    SetStatus,
-    Source,
     Status,
 )
 from driftcheck.safe_text import escape_unsafe

@@ -17,7 +17,7 @@ updated in-place (``live -> spec``). Only what changes is shown. Each ``will be 
 counts once in the closing ``Plan:`` line, missing configuration sets included.
 
 Differences are the truth: a member is shown as changed exactly when a
-:class:`~driftcheck.model.Difference` lies at or under its path, and the definitions only
+:class:`~driftcheck.plan_model.Difference` lies at or under its path, and the definitions only
 give the context (whole blocks, unchanged counts). A difference the layout cannot place is
 still listed, by its full path, so that none is ever lost.
 
@@ -52,15 +52,8 @@ from driftcheck.formats.sentences import (
 )
 from driftcheck.formats.sentences import literal as _literal
 from driftcheck.formats.sentences import one_side as _one_side
-from driftcheck.model import (
-    Action,
-    DestinationPlan,
-    Difference,
-    DiffType,
-    Plan,
-    SetPlan,
-    SetStatus,
-)
+from driftcheck.model import SetStatus
+from driftcheck.plan_model import Action, DestinationPlan, Difference, DiffType, Plan, SetPlan
 from driftcheck.safe_text import escape_unsafe as _safe
 from driftcheck.service_model import COMMON_MEMBERS
 from driftcheck.wording import plural as _plural

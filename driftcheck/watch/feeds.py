@@ -9,7 +9,6 @@ overlap, SQS's at-least-once delivery) are dropped by the loop with :class:`Seen
 from __future__ import annotations
 
 import json
-import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,9 +18,10 @@ from typing import Any, Protocol
 from driftcheck.errors import ApiError
 from driftcheck.events.lookup import writes_between
 from driftcheck.events.records import EVENTBRIDGE_DETAIL_TYPE, WriteEvent, parse_record
+from driftcheck.logger import get_logger
 from driftcheck.watch.logs import fields
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 Target = tuple[str, str]  # (account, region), as SetKey.target
 
 

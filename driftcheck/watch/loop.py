@@ -25,7 +25,6 @@ wait or a queue receive ends at once. :meth:`Watcher.run` then returns.
 
 from __future__ import annotations
 
-import logging
 import tempfile
 import threading
 import time
@@ -38,20 +37,22 @@ from typing import TypeVar
 
 from driftcheck.alerts import AlertTarget, deliver_alerts
 from driftcheck.errors import ApiError, DriftcheckError, Interrupted
-from driftcheck.events import attribute
+from driftcheck.events.attribution import attribute
 from driftcheck.events.records import WriteEvent
 from driftcheck.ignore import Pattern, load_patterns
 from driftcheck.interrupt import StopFlag, leave_signals_to_the_main_thread
 from driftcheck.live import read_live_state
 from driftcheck.live.sessions import AccountSessions
-from driftcheck.model import DesiredState, LiveSet, LiveState, Plan, SetKey, SetStatus
+from driftcheck.logger import get_logger
+from driftcheck.model import DesiredState, LiveSet, LiveState, SetKey, SetStatus
+from driftcheck.plan_model import Plan
 from driftcheck.watch.feeds import Batch, Feed, SeenEvents
 from driftcheck.watch.logs import fields
 from driftcheck.watch.metrics import Metrics
 from driftcheck.wording import plural
 from driftcheck.workflow import PlanRequest, plan_of, run_plan
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 T = TypeVar("T")
 
 

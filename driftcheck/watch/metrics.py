@@ -24,7 +24,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from driftcheck.model import DestinationPlan, Plan
+from driftcheck.plan_model import DestinationPlan, Plan
 
 # botocore's error codes for throttling (its standard retry mode's list, for these services)
 THROTTLING_CODES = frozenset(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from driftcheck.model import Api, Plan
+from driftcheck.model import Api
+from driftcheck.plan_model import Plan
 from tests import factories as f
 
 MARKETING = f.key("marketing")

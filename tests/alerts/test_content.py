@@ -10,7 +10,8 @@ import pytest
 
 from driftcheck.alerts import AlertKind, build_alert, fingerprint
 from driftcheck.alerts.content import MAX_LISTED, MAX_SUBJECT, TEXT_LISTED, current_kind
-from driftcheck.model import ChangedBy, Plan, SetKey, Via
+from driftcheck.model import SetKey
+from driftcheck.plan_model import ChangedBy, Plan, Via
 from tests import factories as f
 from tests.alerts.scenarios import (
     BOUNCES,

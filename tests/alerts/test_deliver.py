@@ -16,7 +16,7 @@ from driftcheck.alerts import (
     parse_target,
     read_state,
 )
-from driftcheck.model import Plan
+from driftcheck.plan_model import Plan
 from tests import factories as f
 from tests.alerts.conftest import FAST, Moto, Reply, WebhookServer
 from tests.alerts.scenarios import (

@@ -18,12 +18,12 @@ from driftcheck.model import (
     DesiredSet,
     DesiredState,
     LiveState,
-    Plan,
     SetKey,
     Source,
 )
 from driftcheck.normalise import normalise_definition
 from driftcheck.plan import plan
+from driftcheck.plan_model import Plan
 
 REGION = "us-east-1"
 WRITES = (

@@ -15,14 +15,13 @@ from driftcheck.model import (
     DesiredDestination,
     DesiredSet,
     DesiredState,
-    DestinationPlan,
     LiveSet,
     LiveState,
-    SetPlan,
     SetStatus,
     Source,
 )
 from driftcheck.plan import plan as real_plan
+from driftcheck.plan_model import DestinationPlan, SetPlan
 from tests.factories import (
     added,
     cloudwatch,

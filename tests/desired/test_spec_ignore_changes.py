@@ -13,8 +13,9 @@ from spec_helpers import destination, load, problems
 from test_spec_loading import definitions
 
 from driftcheck.desired.ignore_changes import keyed_lists, path_problem, static_paths
-from driftcheck.model import Api, LiveSet, LiveState, SetStatus, Status
+from driftcheck.model import Api, LiveSet, LiveState, SetStatus
 from driftcheck.plan import compare, plan
+from driftcheck.plan_model import Status
 
 SEND = "Enabled: true\nMatchingEventTypes: [SEND]"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:t"

@@ -17,7 +17,8 @@ from driftcheck.events.attribution import (
     wanted,
 )
 from driftcheck.events.records import WRITE_EVENT_NAMES, WriteEvent, parse_record
-from driftcheck.model import Api, Plan, SetKey, SetStatus, Status
+from driftcheck.model import Api, SetKey, SetStatus
+from driftcheck.plan_model import Plan, Status
 from tests import factories as f
 from tests.events.records_data import ACCOUNT, record
 

@@ -15,7 +15,7 @@ from driftcheck.events.records import (
     parse_record,
     via,
 )
-from driftcheck.model import ChangedBy, Via
+from driftcheck.plan_model import ChangedBy, Via
 from tests.events.records_data import ACCOUNT, ALICE_ARN, record
 
 AT = datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc)

@@ -7,9 +7,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from driftcheck.diffpath import covers
-from driftcheck.model import Api, ChangedBy, LiveSet, Plan, SetPlan, SetStatus, Via
+from driftcheck.model import Api, LiveSet, SetStatus
 from driftcheck.normalise import unreadable_type_note
 from driftcheck.plan import fingerprint, mark_ignored
+from driftcheck.plan_model import ChangedBy, Plan, SetPlan, Via
 from tests.factories import (
     ACCOUNT,
     added,

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from driftcheck.formats import Format, render
 from driftcheck.formats.sentences import by_set, resource_id, where
-from driftcheck.model import Api, DestinationPlan, Plan, SetKey, SetPlan
+from driftcheck.model import Api, SetKey
+from driftcheck.plan_model import DestinationPlan, Plan, SetPlan
 from tests.factories import (
     definition,
     in_account,

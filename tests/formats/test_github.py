@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from driftcheck.formats import Format, render
 from driftcheck.formats.github import PER_STEP, command, escape_data, escape_property
-from driftcheck.model import SetPlan, SetStatus
+from driftcheck.model import SetStatus
+from driftcheck.plan_model import SetPlan
 from tests.factories import definition, extra, key, plan, present, sns
 from tests.formats.scenarios import (
     SCENARIOS,

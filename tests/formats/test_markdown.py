@@ -13,7 +13,7 @@ from cmarkgfm.cmark import Options
 
 from driftcheck.formats import Format, render
 from driftcheck.formats.markdown import MAX_CHARS, code
-from driftcheck.model import Plan
+from driftcheck.plan_model import Plan
 from driftcheck.safe_text import escape_unsafe
 from tests.factories import (
     definition,

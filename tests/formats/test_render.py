@@ -31,18 +31,15 @@ from driftcheck.model import (
     DesiredDestination,
     DesiredSet,
     DesiredState,
-    DestinationPlan,
     LiveSet,
     LiveState,
-    Plan,
     SetKey,
-    SetPlan,
     SetStatus,
     Source,
-    Status,
 )
 from driftcheck.normalise import normalise_definition
 from driftcheck.plan import plan as real_plan
+from driftcheck.plan_model import DestinationPlan, Plan, SetPlan, Status
 from tests.factories import (
     added,
     definition,

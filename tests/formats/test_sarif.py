@@ -19,7 +19,8 @@ from driftcheck import __version__
 from driftcheck.formats import Format, render
 from driftcheck.formats.sarif import artifact_uri, document
 from driftcheck.json_data import json_text
-from driftcheck.model import SetPlan, SetStatus
+from driftcheck.model import SetStatus
+from driftcheck.plan_model import SetPlan
 from tests.factories import key, plan, present
 from tests.formats.scenarios import (
     SCENARIOS,

@@ -12,8 +12,7 @@ import pytest
 
 from driftcheck.emulator import Emulator, Faults, TrailSettings
 from driftcheck.errors import SpecError
-from driftcheck.events import parse_record
-from driftcheck.events.records import WriteEvent
+from driftcheck.events.records import WriteEvent, parse_record
 from driftcheck.live import ClientSettings
 from driftcheck.model import Api, SetKey
 from driftcheck.watch.feeds import Batch, SeenEvents

@@ -8,8 +8,7 @@ from typing import Any
 
 import yaml
 
-from driftcheck.events import WRITE_EVENT_NAMES
-from driftcheck.events.records import EVENT_SOURCE, EVENTBRIDGE_DETAIL_TYPE
+from driftcheck.events.records import EVENT_SOURCE, EVENTBRIDGE_DETAIL_TYPE, WRITE_EVENT_NAMES
 
 TAGS = ("Ref", "GetAtt", "Sub", "Join", "Select", "Split", "If", "Equals", "Not")
 

@@ -37,7 +37,7 @@ from driftcheck.wording import plural
 if TYPE_CHECKING:
     from driftcheck.apply import ActionResult, ApplyAction
     from driftcheck.live.sessions import AccountSessions
-    from driftcheck.model import Plan
+    from driftcheck.plan_model import Plan
     from driftcheck.workflow import PlanRequest
 
 

@@ -41,12 +41,12 @@ from driftcheck.cli.options import (
     plan_request,
 )
 from driftcheck.errors import DriftcheckError, ExitCode
-from driftcheck.events.attribution import DEFAULT_WINDOW, MAX_WINDOW
+from driftcheck.events import DEFAULT_WINDOW, MAX_WINDOW
 from driftcheck.formats import Format
 from driftcheck.wording import plural
 
 if TYPE_CHECKING:
-    from driftcheck.model import Plan
+    from driftcheck.plan_model import Plan
 
 
 @app.command(

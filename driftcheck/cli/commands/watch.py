@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -33,15 +32,13 @@ from driftcheck.cli.options import (
     plan_request,
 )
 from driftcheck.errors import ExitCode, UsageError
-from driftcheck.events.attribution import DEFAULT_WINDOW, MAX_WINDOW
+from driftcheck.events import DEFAULT_WINDOW, MAX_WINDOW
 from driftcheck.interrupt import StopFlag
 
 if TYPE_CHECKING:
     from driftcheck.watch.feeds import Feed
     from driftcheck.watch.metrics import Metrics
     from driftcheck.workflow import PlanRequest
-
-logger = logging.getLogger("driftcheck.watch")
 
 
 @app.command(
@@ -140,6 +137,7 @@ def watch(
 ) -> ExitCode:
     """Watch continuously: a full check, then re-read only the sets CloudTrail says were written."""
     from driftcheck.live.clients import session
+    from driftcheck.logger import get_logger
     from driftcheck.watch.logs import LogFormat, configure, fields, unconfigure
     from driftcheck.watch.loop import Alerting, Watcher, WatchSettings
     from driftcheck.watch.metrics import Metrics, MetricsServer
@@ -190,7 +188,7 @@ def watch(
     try:
         if server is not None:
             url = f"http://{metrics_address}:{server.port}"
-            logger.info(
+            get_logger("driftcheck.watch").info(
                 "metrics on %s/metrics, health on %s/healthz",
                 url,
                 url,
