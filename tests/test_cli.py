@@ -258,6 +258,8 @@ def test_missing_path(env: dict[str, str], tmp_path: Path) -> None:
 # heavy for a cold start: validate and --help must import none of them (typer >= 0.29 pulls
 # in pydantic, which is why pyproject bounds it below 0.29)
 HEAVY = ("pydantic", "boto3", "botocore", "deepdiff", "rich")
+# modules of ours (and logging) that only planning needs: loading specs must not pull them in
+PLANNING_ONLY = ("driftcheck.plan_model", "driftcheck.events.records", "logging")
 
 
 @pytest.mark.parametrize(
@@ -279,17 +281,24 @@ def test_validate_and_help_import_no_heavy_package(
         f"    main({args!r})\n"
         "except SystemExit as done:\n"
         "    code = done.code\n"
-        "print(code, sorted({name.split('.')[0] for name in sys.modules}), file=sys.stderr)\n"
+        "import gc\n"
+        "print(code, gc.get_freeze_count(), sorted(sys.modules), file=sys.stderr)\n"
     )
     completed = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
     )
     assert completed.stdout.startswith(stdout), completed
-    code, _, modules = completed.stderr.strip().rpartition("\n")[2].partition(" ")
+    code, frozen, modules = completed.stderr.strip().rpartition("\n")[2].split(" ", 2)
     assert code == "0", completed.stderr
-    imported = set(json.loads(modules.replace("'", '"')))
+    modules_imported = set(json.loads(modules.replace("'", '"')))
+    imported = {name.split(".")[0] for name in modules_imported}
     assert "driftcheck" in imported and "typer" in imported  # the listing is real
     assert imported.isdisjoint(HEAVY), sorted(imported.intersection(HEAVY))
+    assert modules_imported.isdisjoint(PLANNING_ONLY), sorted(
+        modules_imported.intersection(PLANNING_ONLY)
+    )
+    # main() froze what lives until the exit: the shutdown's collections skip it
+    assert int(frozen) > 10_000
 
 
 EVERY_COMMAND = ["apply", "emulator", "import", "plan", "validate", "watch"]
