@@ -16,6 +16,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -99,7 +100,9 @@ def bench_scan(
             serial_sample = 25
             serial_wall, _ = timed(lambda: read_sets(keys[:serial_sample], clients, 1))
             reset_stats(url)
+            cpu_before = time.process_time()
             wall, live = timed(lambda: read_sets(keys, clients, concurrency))
+            cpu = time.process_time() - cpu_before  # this process's CPU: botocore's, all threads
             calls = emulator_stats(url)["calls"].get("GetConfigurationSetEventDestinations", 0)
     serial_bound = sets * latency_ms / 1000
     ideal = serial_bound / concurrency
@@ -121,6 +124,13 @@ def bench_scan(
     print(
         f"    parallel efficiency (ideal / wall): {ideal / wall:.2f}; "
         f"read calls: {calls} for {len(live)} sets"
+    )
+    # The client runs Python under one GIL: its CPU is a floor on the wall that no
+    # concurrency lowers. When the two are close, the reads are CPU-bound, not latency-bound.
+    print(
+        f"    client CPU during the reads: {cpu:.2f} s = {cpu / sets * 1000:.2f} ms a call "
+        f"({cpu / wall:.0%} of the wall; the ideal leaves "
+        f"{ideal / sets * 1000:.2f} ms a call)"
     )
     return [
         Check("parallel efficiency at 16", ideal / wall, 0.6, relation=">="),
