@@ -13,6 +13,7 @@ import pytest
 from hypothesis import settings
 
 from driftcheck.emulator import Emulator, start_emulator
+from tests.webhooks import WebhookServer
 
 # No wall-clock limit on property tests: hypothesis's default 200 ms deadline per example
 # fails on a shared, loaded machine for reasons that have nothing to do with the code.
@@ -97,3 +98,13 @@ def run_cli(
         check=False,
     )
     return Result(completed.returncode, completed.stdout, completed.stderr)
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookServer]:
+    """A webhook server on an ephemeral loopback port that answers 200 until told otherwise."""
+    server = WebhookServer()
+    try:
+        yield server
+    finally:
+        server.stop()

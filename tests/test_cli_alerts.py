@@ -15,7 +15,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from driftcheck.emulator import DEMO_STATE, Emulator, Faults
-from tests.alerts.conftest import SECRET_PATH, SECRET_QUERY, SECRETS, Moto, Reply, WebhookServer
+from tests.alerts.conftest import Moto
 from tests.conftest import Result
 from tests.test_cli_ci import (
     PLAN_LINE,
@@ -27,6 +27,7 @@ from tests.test_cli_ci import (
     only_extra_state,
     plan,
 )
+from tests.webhooks import SECRET_PATH, SECRET_QUERY, SECRETS, Reply, WebhookServer
 
 CHANGES = [
     "pinpoint-email/us-east-1/marketing/legacy-open-tracking: extra",
@@ -44,15 +45,6 @@ def env(tmp_path: Path) -> dict[str, str]:
 def demo(emulator: Emulator) -> Emulator:
     emulator.reset(DEMO_STATE)
     return emulator
-
-
-@pytest.fixture
-def hook() -> Iterator[WebhookServer]:
-    server = WebhookServer()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -74,14 +66,14 @@ def assert_no_secret(result: Result) -> None:
 
 
 def test_a_drift_alert_is_posted_to_the_webhook(
-    demo: Emulator, env: dict[str, str], hook: WebhookServer
+    demo: Emulator, env: dict[str, str], webhook: WebhookServer
 ) -> None:
-    result = plan(demo, env, str(SPECS), "--alert", alert(hook))
+    result = plan(demo, env, str(SPECS), "--alert", alert(webhook))
     assert result.code == 2, result
     assert result.stdout.rstrip().endswith(PLAN_LINE)
     assert result.stderr == f"{READ}driftcheck: sent the drift alert to 1 target\n"
     assert_no_secret(result)
-    [request] = hook.requests
+    [request] = webhook.requests
     assert request.path == f"{SECRET_PATH}?{SECRET_QUERY}"
     assert request.headers["content-type"].startswith("application/json")
     body = request.json()
@@ -94,15 +86,15 @@ def test_a_drift_alert_is_posted_to_the_webhook(
 
 
 def test_a_webhook_url_from_the_environment_is_never_in_argv(
-    demo: Emulator, env: dict[str, str], hook: WebhookServer
+    demo: Emulator, env: dict[str, str], webhook: WebhookServer
 ) -> None:
     result = plan(
-        demo, {**env, "DRIFT_HOOK": hook.url}, str(SPECS), "--alert", "webhook:env:DRIFT_HOOK"
+        demo, {**env, "DRIFT_HOOK": webhook.url}, str(SPECS), "--alert", "webhook:env:DRIFT_HOOK"
     )
     assert result.code == 2, result
     assert result.stderr == f"{READ}driftcheck: sent the drift alert to 1 target\n"
     assert_no_secret(result)
-    [request] = hook.requests
+    [request] = webhook.requests
     assert request.path == f"{SECRET_PATH}?{SECRET_QUERY}"
     assert request.json()["kind"] == "drift"
 
@@ -123,79 +115,79 @@ def test_a_missing_webhook_variable_fails_before_any_api_call(
 
 
 def test_no_drift_and_no_state_sends_nothing(
-    emulator: Emulator, env: dict[str, str], hook: WebhookServer
+    emulator: Emulator, env: dict[str, str], webhook: WebhookServer
 ) -> None:
     emulator.reset(in_sync_state())
-    result = plan(emulator, env, str(SPECS), "--alert", alert(hook))
+    result = plan(emulator, env, str(SPECS), "--alert", alert(webhook))
     assert result.code == 0, result
     assert result.stderr == f"{READ}driftcheck: no alert: no drift\n"
-    assert hook.requests == []
+    assert webhook.requests == []
 
 
 def test_alert_state_alerts_once_per_drift_and_once_when_resolved(
-    demo: Emulator, env: dict[str, str], hook: WebhookServer, tmp_path: Path
+    demo: Emulator, env: dict[str, str], webhook: WebhookServer, tmp_path: Path
 ) -> None:
     state = tmp_path / "alert-state.json"
 
     def run(expected_code: int) -> Result:
-        result = plan(demo, env, str(SPECS), "--alert", alert(hook), "--alert-state", str(state))
+        result = plan(demo, env, str(SPECS), "--alert", alert(webhook), "--alert-state", str(state))
         assert result.code == expected_code, result
         assert_no_secret(result)
         return result
 
     run(2)
-    assert [r.json()["kind"] for r in hook.requests] == ["drift"]
+    assert [r.json()["kind"] for r in webhook.requests] == ["drift"]
     first_state = state.read_text(encoding="utf-8")
 
     quiet = run(2)  # the same drift again: nothing is sent
-    assert len(hook.requests) == 1
+    assert len(webhook.requests) == 1
     assert quiet.stderr.startswith(f"{READ}driftcheck: no alert: the drift is unchanged")
 
     demo.reset(only_extra_state())  # the drift changed: alerted again
     run(2)
-    assert [r.json()["kind"] for r in hook.requests] == ["drift", "drift"]
-    assert hook.requests[1].json()["changes"] == [CHANGES[0]]
+    assert [r.json()["kind"] for r in webhook.requests] == ["drift", "drift"]
+    assert webhook.requests[1].json()["changes"] == [CHANGES[0]]
     assert state.read_text(encoding="utf-8") != first_state
 
     demo.reset(in_sync_state())  # the drift cleared: one "resolved"
     resolved = run(0)
     assert resolved.stderr == f"{READ}driftcheck: sent the resolved alert to 1 target\n"
-    assert [r.json()["kind"] for r in hook.requests] == ["drift", "drift", "resolved"]
-    assert "resolved" in hook.requests[2].json()["text"]
+    assert [r.json()["kind"] for r in webhook.requests] == ["drift", "drift", "resolved"]
+    assert "resolved" in webhook.requests[2].json()["text"]
 
     run(0)  # and then quiet
-    assert len(hook.requests) == 3
+    assert len(webhook.requests) == 3
 
 
 def test_a_run_with_an_unreadable_set_is_never_resolved(
-    demo: Emulator, env: dict[str, str], hook: WebhookServer, tmp_path: Path
+    demo: Emulator, env: dict[str, str], webhook: WebhookServer, tmp_path: Path
 ) -> None:
-    args = ["--alert", alert(hook), "--alert-state", str(tmp_path / "state.json")]
+    args = ["--alert", alert(webhook), "--alert-state", str(tmp_path / "state.json")]
     assert plan(demo, env, str(SPECS), *args).code == 2
     demo.reset(in_sync_state())
     demo.set_faults(Faults(deny_sets=frozenset({"marketing"})))
     unknown = plan(demo, env, str(SPECS), *args, "--max-attempts", "1")
     assert unknown.code == 1, unknown
     assert "driftcheck: sent the error alert to 1 target\n" in unknown.stderr
-    body = hook.requests[-1].json()
+    body = webhook.requests[-1].json()
     assert (body["kind"], body["errors"]) == (
         "error",
         ["pinpoint-email/us-east-1/marketing: AccessDeniedException"],
     )
     demo.set_faults(Faults())
     assert plan(demo, env, str(SPECS), *args).code == 0
-    assert [r.json()["kind"] for r in hook.requests] == ["drift", "error", "resolved"]
+    assert [r.json()["kind"] for r in webhook.requests] == ["drift", "error", "resolved"]
 
 
 def test_a_failed_delivery_is_exit_1_after_the_plan_and_every_target_is_tried(
     demo: Emulator,
     env: dict[str, str],
-    hook: WebhookServer,
+    webhook: WebhookServer,
     broken_hook: WebhookServer,
     tmp_path: Path,
 ) -> None:
     state = tmp_path / "alert-state.json"
-    args = ["--alert", alert(broken_hook), "--alert", alert(hook), "--alert-state", str(state)]
+    args = ["--alert", alert(broken_hook), "--alert", alert(webhook), "--alert-state", str(state)]
     result = plan(demo, env, str(SPECS), *args)
     assert_error(result)
     assert result.stderr == (
@@ -205,14 +197,14 @@ def test_a_failed_delivery_is_exit_1_after_the_plan_and_every_target_is_tried(
     assert result.stdout.rstrip().endswith(PLAN_LINE)  # the drift is not lost
     assert_no_secret(result)
     assert len(broken_hook.requests) == 3  # retried (5xx), then given up
-    assert len(hook.requests) == 1  # the other target was still tried, and got it
+    assert len(webhook.requests) == 1  # the other target was still tried, and got it
     assert not state.exists()  # not remembered: the next run tries again
 
     broken_hook.answer(Reply(200))
     again = plan(demo, env, str(SPECS), *args)
     assert again.code == 2, again
     assert again.stderr == f"{READ}driftcheck: sent the drift alert to 2 targets\n"
-    assert (len(broken_hook.requests), len(hook.requests)) == (4, 2)
+    assert (len(broken_hook.requests), len(webhook.requests)) == (4, 2)
     assert state.exists()
 
 
@@ -251,14 +243,14 @@ def test_alert_state_needs_an_alert(
 
 @pytest.mark.parametrize("content", ["{not json", '{"some": "other tool"}'])
 def test_an_unusable_alert_state_is_an_error_and_is_kept(
-    emulator: Emulator, env: dict[str, str], hook: WebhookServer, tmp_path: Path, content: str
+    emulator: Emulator, env: dict[str, str], webhook: WebhookServer, tmp_path: Path, content: str
 ) -> None:
     state = tmp_path / "state.json"
     state.write_text(content, encoding="utf-8")
-    result = plan(emulator, env, str(SPECS), "--alert", alert(hook), "--alert-state", str(state))
+    result = plan(emulator, env, str(SPECS), "--alert", alert(webhook), "--alert-state", str(state))
     assert_error(result, str(state))
     assert emulator.stats().total == 0
-    assert hook.requests == []
+    assert webhook.requests == []
     assert state.read_text(encoding="utf-8") == content  # never reset silently
 
 

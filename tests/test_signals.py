@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 
 from driftcheck.emulator import Emulator, Faults
-from tests.alerts.conftest import WebhookServer
 from tests.conftest import REPO
 from tests.test_cli_ci import cli_env
+from tests.webhooks import WebhookServer
 
 pytestmark = pytest.mark.integration
 

@@ -18,7 +18,7 @@ from driftcheck.alerts import (
 )
 from driftcheck.plan_model import Plan
 from tests import factories as f
-from tests.alerts.conftest import FAST, Moto, Reply, WebhookServer
+from tests.alerts.conftest import FAST, Moto
 from tests.alerts.scenarios import (
     EU,
     PROD,
@@ -31,6 +31,7 @@ from tests.alerts.scenarios import (
     with_unreadable,
 )
 from tests.alerts.test_content import BEFORE_ACCOUNTS
+from tests.webhooks import Reply, WebhookServer
 
 
 def _run(plan: Plan, webhook: WebhookServer, state: Path | None) -> AlertKind | None:

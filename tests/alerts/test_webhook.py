@@ -16,8 +16,9 @@ from driftcheck.alerts import (
     parse_target,
 )
 from driftcheck.alerts.webhook import post
-from tests.alerts.conftest import FAST, SECRET_PATH, SECRET_QUERY, SECRETS, Reply, WebhookServer
+from tests.alerts.conftest import FAST
 from tests.alerts.scenarios import drifted
+from tests.webhooks import SECRET_PATH, SECRET_QUERY, SECRETS, Reply, WebhookServer
 
 
 def _deliver(server_or_url: WebhookServer | str) -> None:

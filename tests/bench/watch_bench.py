@@ -20,7 +20,6 @@ from typing import Any
 
 import boto3
 
-from tests.alerts.conftest import WebhookServer
 from tests.bench.common import (
     REPO,
     Check,
@@ -34,6 +33,7 @@ from tests.bench.common import (
     set_faults,
     spec_text,
 )
+from tests.webhooks import WebhookServer
 
 SES_DOCUMENTED_RPS = 1.0
 GET = "GetConfigurationSetEventDestinations"

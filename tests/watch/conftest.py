@@ -20,7 +20,6 @@ import boto3
 import pytest
 
 from driftcheck.emulator import Emulator, Identity, TrailSettings
-from tests.alerts.conftest import WebhookServer
 from tests.conftest import REPO
 from tests.test_cli_ci import REGION, SPECS, cli_env, in_sync_state
 from tests.test_signals import PATIENCE, wait_until
@@ -102,15 +101,6 @@ def watching(emulator: Emulator) -> Emulator:
 def env(tmp_path: Path, watching: Emulator) -> dict[str, str]:
     """The CLI's environment, every AWS client (SES, CloudTrail) pointed at the emulator."""
     return {**cli_env(tmp_path), "AWS_ENDPOINT_URL": watching.url}
-
-
-@pytest.fixture
-def hook() -> Iterator[WebhookServer]:
-    server = WebhookServer()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -11,16 +11,16 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from driftcheck.emulator import Emulator, Faults
-from tests.alerts.conftest import SECRETS, WebhookServer
 from tests.bench.common import live_state, spec_text
 from tests.conftest import run_cli
 from tests.test_cli_ci import REGION, in_sync_state
 from tests.watch.conftest import MALLORY_ARN, SPECS, Watch, disable_bounce_alerts, wait_until
+from tests.webhooks import SECRETS, WebhookServer
 
 pytestmark = pytest.mark.integration
 
 
-def watch_args(emulator: Emulator, hook: WebhookServer, state: Path, *more: str) -> list[str]:
+def watch_args(emulator: Emulator, webhook: WebhookServer, state: Path, *more: str) -> list[str]:
     return [
         str(SPECS),
         "--endpoint-url",
@@ -28,7 +28,7 @@ def watch_args(emulator: Emulator, hook: WebhookServer, state: Path, *more: str)
         "--interval",
         "1s",
         "--alert",
-        f"webhook:{hook.url}",
+        f"webhook:{webhook.url}",
         "--alert-state",
         str(state),
         *more,
@@ -38,21 +38,21 @@ def watch_args(emulator: Emulator, hook: WebhookServer, state: Path, *more: str)
 def test_an_outside_change_is_alerted_once_with_its_author_and_not_again_after_a_restart(
     watching: Emulator,
     env: dict[str, str],
-    hook: WebhookServer,
+    webhook: WebhookServer,
     tmp_path: Path,
     processes: list[Watch],
 ) -> None:
     state = tmp_path / "alert-state.json"
-    args = watch_args(watching, hook, state)
+    args = watch_args(watching, webhook, state)
     first = Watch(*args, env=env)
     processes.append(first)
     first.wait_for("full_check")
-    assert hook.requests == []  # in sync: nothing to say
+    assert webhook.requests == []  # in sync: nothing to say
     watching.reset_stats()
 
     disable_bounce_alerts(watching)
-    wait_until(lambda: len(hook.requests) == 1, "the drift alert")
-    [request] = hook.requests
+    wait_until(lambda: len(webhook.requests) == 1, "the drift alert")
+    [request] = webhook.requests
     body = request.json()
     bounce_alerts = "pinpoint-email/us-east-1/transactional/bounce-alerts"
     assert body["changes"] == [f"{bounce_alerts}: misconfigured"]
@@ -77,7 +77,7 @@ def test_an_outside_change_is_alerted_once_with_its_author_and_not_again_after_a
     polls_before = len(first.events("write_event"))
     assert first.stop(signal.SIGTERM) == 0
     assert len(first.events("write_event")) == polls_before == 1  # the overlap re-finds it:
-    assert len(hook.requests) == 1  # de-duplicated by event id, never alerted twice
+    assert len(webhook.requests) == 1  # de-duplicated by event id, never alerted twice
 
     second = Watch(*args, env=env)  # same alert state: the same drift is not news
     processes.append(second)
@@ -85,7 +85,7 @@ def test_an_outside_change_is_alerted_once_with_its_author_and_not_again_after_a
     second.wait_for("write_event")  # the event, still in the overlap window, read again
     second.wait_for("alert", 2)  # the full check's and the re-read's verdicts
     assert second.stop(signal.SIGINT) == 0
-    assert len(hook.requests) == 1
+    assert len(webhook.requests) == 1
     assert all("unchanged" in r["message"] for r in second.events("alert"))
     for line in first.lines + second.lines:
         for secret in SECRETS:
@@ -95,11 +95,11 @@ def test_an_outside_change_is_alerted_once_with_its_author_and_not_again_after_a
 def test_a_change_cloudtrail_never_delivered_is_caught_by_the_full_read(
     watching: Emulator,
     env: dict[str, str],
-    hook: WebhookServer,
+    webhook: WebhookServer,
     tmp_path: Path,
     processes: list[Watch],
 ) -> None:
-    args = watch_args(watching, hook, tmp_path / "state.json", "--full-every", "3s")
+    args = watch_args(watching, webhook, tmp_path / "state.json", "--full-every", "3s")
     watch = Watch(*args, env=env)
     processes.append(watch)
     watch.wait_for("full_check")
@@ -107,8 +107,8 @@ def test_a_change_cloudtrail_never_delivered_is_caught_by_the_full_read(
     document = in_sync_state()
     del document["regions"][REGION]["marketing"]["engagement-stream"]
     watching.reset(document)
-    wait_until(lambda: len(hook.requests) == 1, "the drift alert")
-    assert "engagement-stream" in hook.requests[0].body.decode()
+    wait_until(lambda: len(webhook.requests) == 1, "the drift alert")
+    assert "engagement-stream" in webhook.requests[0].body.decode()
     assert len(watch.events("full_check")) >= 2
     assert watch.events("write_event") == []
     [drift] = watch.wait_for("drift")
@@ -123,16 +123,16 @@ def test_a_change_cloudtrail_never_delivered_is_caught_by_the_full_read(
 def test_metrics_are_served_and_parse(
     watching: Emulator,
     env: dict[str, str],
-    hook: WebhookServer,
+    webhook: WebhookServer,
     tmp_path: Path,
     processes: list[Watch],
 ) -> None:
-    args = watch_args(watching, hook, tmp_path / "state.json", "--metrics-port", "0")
+    args = watch_args(watching, webhook, tmp_path / "state.json", "--metrics-port", "0")
     watch = Watch(*args, env=env)
     processes.append(watch)
     watch.wait_for("full_check")
     disable_bounce_alerts(watching)
-    wait_until(lambda: len(hook.requests) == 1, "the drift alert")
+    wait_until(lambda: len(webhook.requests) == 1, "the drift alert")
     watch.wait_for("alert", 2)
     [served] = watch.events("serving")
     url = served["url"]

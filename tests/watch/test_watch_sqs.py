@@ -16,9 +16,9 @@ import boto3
 import pytest
 
 from driftcheck.emulator import Emulator
-from tests.alerts.conftest import Reply, WebhookServer
 from tests.test_cli_ci import REGION
 from tests.watch.conftest import MALLORY_ARN, SPECS, Watch, disable_bounce_alerts, wait_until
+from tests.webhooks import Reply, WebhookServer
 
 pytestmark = pytest.mark.integration
 
@@ -49,7 +49,7 @@ def in_queue(sqs: Any, queue_url: str) -> int:
 def test_a_message_is_deleted_only_after_the_alert_was_delivered(
     watching: Emulator,
     env: dict[str, str],
-    hook: WebhookServer,
+    webhook: WebhookServer,
     tmp_path: Path,
     moto_server: str,
     processes: list[Watch],
@@ -68,11 +68,11 @@ def test_a_message_is_deleted_only_after_the_alert_was_delivered(
         "--events",
         f"sqs:{queue_url}",
         "--alert",
-        f"webhook:{hook.url}",
+        f"webhook:{webhook.url}",
         "--alert-state",
         str(tmp_path / "state.json"),
     ]
-    hook.answer(Reply(500, b"down"))
+    webhook.answer(Reply(500, b"down"))
     first = Watch(*args, env=env)
     processes.append(first)
     first.wait_for("full_check")
@@ -87,8 +87,8 @@ def test_a_message_is_deleted_only_after_the_alert_was_delivered(
     first.kill()  # dies with the alert undelivered
     assert in_queue(sqs, queue_url) == 3  # nothing was deleted
 
-    hook.answer(Reply(200))
-    failed_posts = len(hook.requests)
+    webhook.answer(Reply(200))
+    failed_posts = len(webhook.requests)
     second = Watch(*args, env=env)
     processes.append(second)
     # the full check alerts the drift; the queued event re-reads its set, then goes
@@ -99,7 +99,7 @@ def test_a_message_is_deleted_only_after_the_alert_was_delivered(
     assert len({e["event_id"] for e in events}) == 1
     second.wait_for("alert", 2)  # the full check's, then the event's re-read (unchanged)
     assert second.stop() == 0
-    [delivered] = hook.requests[failed_posts:]  # once, though two processes saw the drift
+    [delivered] = webhook.requests[failed_posts:]  # once, though two processes saw the drift
     assert "transactional/bounce-alerts: misconfigured" in delivered.body.decode()
     # the unusable message stays for the queue's redrive policy (a dead-letter queue)
     assert in_queue(sqs, queue_url) == 1
