@@ -74,6 +74,14 @@ def duration(low: timedelta, high: timedelta) -> Callable[[str | timedelta], tim
     return parse
 
 
+def duration_option(shortest: timedelta, longest: timedelta, help: str) -> Any:
+    """A ``DURATION`` option (``30s``, ``5m``, ``12h``, ``7d``) from ``shortest`` to ``longest``.
+    ``help`` says its default: typer would show a ``timedelta``'s repr."""
+    return typer.Option(
+        metavar="DURATION", parser=duration(shortest, longest), show_default=False, help=help
+    )
+
+
 PathsArg = Annotated[
     Optional[list[Path]],  # noqa: UP045 - typer needs Optional on Python 3.10
     typer.Argument(

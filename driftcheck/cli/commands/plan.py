@@ -36,7 +36,7 @@ from driftcheck.cli.options import (
     RoleSessionNameOpt,
     TargetOpt,
     VarOpt,
-    duration,
+    duration_option,
     parse_alert_flags,
     plan_request,
 )
@@ -107,11 +107,10 @@ def plan(
     ] = False,
     attribution_window: Annotated[
         timedelta,
-        typer.Option(
-            metavar="DURATION",
-            parser=duration(timedelta(minutes=1), MAX_WINDOW),
-            show_default=False,
-            help="How far back --attribute looks: 12h, 7d... (default 7d; at most 90d, "
+        duration_option(
+            timedelta(minutes=1),
+            MAX_WINDOW,
+            "How far back --attribute looks: 12h, 7d... (default 7d; at most 90d, "
             "CloudTrail's event history).",
         ),
     ] = DEFAULT_WINDOW,

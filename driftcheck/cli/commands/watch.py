@@ -26,7 +26,7 @@ from driftcheck.cli.options import (
     RoleSessionNameOpt,
     TargetOpt,
     VarOpt,
-    duration,
+    duration_option,
     number,
     parse_alert_flags,
     plan_request,
@@ -49,39 +49,34 @@ def watch(
     paths: PathsArg = None,
     interval: Annotated[
         timedelta,
-        typer.Option(
-            metavar="DURATION",
-            parser=duration(timedelta(seconds=1), timedelta(days=1)),
-            show_default=False,
-            help="How often to ask CloudTrail for new write events: 30s, 5m... (default 60s).",
+        duration_option(
+            timedelta(seconds=1),
+            timedelta(days=1),
+            "How often to ask CloudTrail for new write events: 30s, 5m... (default 60s).",
         ),
     ] = timedelta(seconds=60),
     full_every: Annotated[
         timedelta,
-        typer.Option(
-            metavar="DURATION",
-            parser=duration(timedelta(seconds=1), timedelta(days=30)),
-            show_default=False,
-            help="How often to read every set again, for what CloudTrail missed (default 6h).",
+        duration_option(
+            timedelta(seconds=1),
+            timedelta(days=30),
+            "How often to read every set again, for what CloudTrail missed (default 6h).",
         ),
     ] = timedelta(hours=6),
     overlap: Annotated[
         timedelta,
-        typer.Option(
-            metavar="DURATION",
-            parser=duration(timedelta(seconds=1), timedelta(days=1)),
-            show_default=False,
-            help="How far back each CloudTrail poll looks: events arrive minutes late "
-            "(default 15m).",
+        duration_option(
+            timedelta(seconds=1),
+            timedelta(days=1),
+            "How far back each CloudTrail poll looks: events arrive minutes late (default 15m).",
         ),
     ] = timedelta(minutes=15),
     attribution_window: Annotated[
         timedelta,
-        typer.Option(
-            metavar="DURATION",
-            parser=duration(timedelta(minutes=1), MAX_WINDOW),
-            show_default=False,
-            help="How far back a full check looks for who changed each drifted row "
+        duration_option(
+            timedelta(minutes=1),
+            MAX_WINDOW,
+            "How far back a full check looks for who changed each drifted row "
             "(default 7d; at most 90d).",
         ),
     ] = DEFAULT_WINDOW,
@@ -165,7 +160,7 @@ def watch(
         max_rps=max_rps,
         attribution_window=attribution_window,
     )
-    session(profile)  # an unknown profile is a bad flag: exit 1 now, not retried forever
+    caller = session(profile)  # an unknown profile is a bad flag: exit 1 now, not retried
     stop = running.stop or StopFlag()
     metrics = Metrics()
     request = replace(request, settings=replace(request.settings, on_client=metrics.observe_client))
@@ -175,7 +170,7 @@ def watch(
         sessions = watcher.sessions if watcher is not None else None
         return sessions.session(account) if sessions is not None and account else None
 
-    feed = _feed(events, request, metrics, overlap, account_session)
+    feed = _feed(events, request, metrics, overlap, caller, account_session)
     server = None
     if metrics_port is not None:
         try:
@@ -216,24 +211,25 @@ def _feed(
     request: PlanRequest,
     metrics: Metrics,
     overlap: timedelta,
+    caller: Any,
     account_session: Callable[[str], Any],
 ) -> Feed:
     """The feed ``--events`` names, its clients counted by ``metrics``; CloudTrail is asked
-    with each account's own credentials (``account_session``; None: the caller's)."""
+    with each account's own credentials (``account_session``; None: the ``caller``'s boto3
+    session)."""
     from datetime import datetime, timezone
 
     from botocore.config import Config
 
-    from driftcheck.live.clients import default_region, session
+    from driftcheck.live.clients import default_region
     from driftcheck.watch.feeds import CloudTrailFeed, SqsFeed
 
     settings = request.settings
-    boto_session = session(settings.profile)
     if source == "cloudtrail":
         from driftcheck.events.lookup import cloudtrail_client
 
         def client_for(target: tuple[str, str]) -> Any:
-            chosen = account_session(target[0]) or boto_session
+            chosen = account_session(target[0]) or caller
             client = cloudtrail_client(chosen, target[1], max_attempts=settings.max_attempts)
             metrics.observe_client(client)
             return client
@@ -247,7 +243,7 @@ def _feed(
     found = _QUEUE_REGION.search(queue_url)
     region = found[1] if found else (request.region or default_region(settings.profile))
     config = Config(retries={"mode": "standard", "total_max_attempts": settings.max_attempts})
-    client = boto_session.client("sqs", region_name=region or "us-east-1", config=config)
+    client = caller.client("sqs", region_name=region or "us-east-1", config=config)
     metrics.observe_client(client)
     return SqsFeed(client, queue_url)
 
