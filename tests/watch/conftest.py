@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,11 +103,21 @@ def env(tmp_path: Path, watching: Emulator) -> dict[str, str]:
     return {**cli_env(tmp_path), "AWS_ENDPOINT_URL": watching.url}
 
 
+StartWatch = Callable[..., Watch]
+
+
 @pytest.fixture
-def processes() -> Iterator[list[Watch]]:
-    """Every Watch a test starts is killed at its end if still running."""
+def start_watch(env: dict[str, str]) -> Iterator[StartWatch]:
+    """``start_watch(*args)``: a Watch in the test's environment (or ``env=``), killed at the
+    test's end if still running."""
     started: list[Watch] = []
-    yield started
+
+    def start(*args: str, env: dict[str, str] = env) -> Watch:
+        watch = Watch(*args, env=env)
+        started.append(watch)
+        return watch
+
+    yield start
     for watch in started:
         if watch.process.poll() is None:
             watch.kill()

@@ -14,7 +14,13 @@ from driftcheck.emulator import Emulator, Faults
 from tests.bench.common import live_state, spec_text
 from tests.conftest import run_cli
 from tests.test_cli_ci import REGION, in_sync_state
-from tests.watch.conftest import MALLORY_ARN, SPECS, Watch, disable_bounce_alerts, wait_until
+from tests.watch.conftest import (
+    MALLORY_ARN,
+    SPECS,
+    StartWatch,
+    disable_bounce_alerts,
+    wait_until,
+)
 from tests.webhooks import SECRETS, WebhookServer
 
 pytestmark = pytest.mark.integration
@@ -40,12 +46,11 @@ def test_an_outside_change_is_alerted_once_with_its_author_and_not_again_after_a
     env: dict[str, str],
     webhook: WebhookServer,
     tmp_path: Path,
-    processes: list[Watch],
+    start_watch: StartWatch,
 ) -> None:
     state = tmp_path / "alert-state.json"
     args = watch_args(watching, webhook, state)
-    first = Watch(*args, env=env)
-    processes.append(first)
+    first = start_watch(*args)
     first.wait_for("full_check")
     assert webhook.requests == []  # in sync: nothing to say
     watching.reset_stats()
@@ -79,8 +84,7 @@ def test_an_outside_change_is_alerted_once_with_its_author_and_not_again_after_a
     assert len(first.events("write_event")) == polls_before == 1  # the overlap re-finds it:
     assert len(webhook.requests) == 1  # de-duplicated by event id, never alerted twice
 
-    second = Watch(*args, env=env)  # same alert state: the same drift is not news
-    processes.append(second)
+    second = start_watch(*args)  # same alert state: the same drift is not news
     second.wait_for("full_check")
     second.wait_for("write_event")  # the event, still in the overlap window, read again
     second.wait_for("alert", 2)  # the full check's and the re-read's verdicts
@@ -97,11 +101,10 @@ def test_a_change_cloudtrail_never_delivered_is_caught_by_the_full_read(
     env: dict[str, str],
     webhook: WebhookServer,
     tmp_path: Path,
-    processes: list[Watch],
+    start_watch: StartWatch,
 ) -> None:
     args = watch_args(watching, webhook, tmp_path / "state.json", "--full-every", "3s")
-    watch = Watch(*args, env=env)
-    processes.append(watch)
+    watch = start_watch(*args)
     watch.wait_for("full_check")
     # the state changes with no CloudTrail record at all (reset clears the trail too)
     document = in_sync_state()
@@ -125,11 +128,10 @@ def test_metrics_are_served_and_parse(
     env: dict[str, str],
     webhook: WebhookServer,
     tmp_path: Path,
-    processes: list[Watch],
+    start_watch: StartWatch,
 ) -> None:
     args = watch_args(watching, webhook, tmp_path / "state.json", "--metrics-port", "0")
-    watch = Watch(*args, env=env)
-    processes.append(watch)
+    watch = start_watch(*args)
     watch.wait_for("full_check")
     disable_bounce_alerts(watching)
     wait_until(lambda: len(webhook.requests) == 1, "the drift alert")
@@ -184,15 +186,14 @@ def test_a_bad_spec_exits_1(tmp_path: Path, env: dict[str, str], watching: Emula
 
 
 def test_sigterm_during_the_full_scan_abandons_it_and_exits_0(
-    watching: Emulator, env: dict[str, str], tmp_path: Path, processes: list[Watch]
+    watching: Emulator, env: dict[str, str], tmp_path: Path, start_watch: StartWatch
 ) -> None:
     sets = 100
     watching.reset(live_state(sets, 1, drift=False))
     watching.set_faults(Faults(latency_ms=100))
     spec = tmp_path / "many.yaml"
     spec.write_text(spec_text(sets, 1))
-    watch = Watch(str(spec), "--endpoint-url", watching.url, "--concurrency", "1", env=env)
-    processes.append(watch)
+    watch = start_watch(str(spec), "--endpoint-url", watching.url, "--concurrency", "1")
     wait_until(lambda: watching.stats().total >= 3, "the full scan is under way")
     assert watch.stop(signal.SIGTERM) == 0
     assert watching.stats().total < sets  # abandoned: the clients sent nothing more

@@ -17,7 +17,13 @@ import pytest
 
 from driftcheck.emulator import Emulator
 from tests.test_cli_ci import REGION
-from tests.watch.conftest import MALLORY_ARN, SPECS, Watch, disable_bounce_alerts, wait_until
+from tests.watch.conftest import (
+    MALLORY_ARN,
+    SPECS,
+    StartWatch,
+    disable_bounce_alerts,
+    wait_until,
+)
 from tests.webhooks import Reply, WebhookServer
 
 pytestmark = pytest.mark.integration
@@ -52,7 +58,7 @@ def test_a_message_is_deleted_only_after_the_alert_was_delivered(
     webhook: WebhookServer,
     tmp_path: Path,
     moto_server: str,
-    processes: list[Watch],
+    start_watch: StartWatch,
 ) -> None:
     sqs = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing").client(
         "sqs", region_name=REGION, endpoint_url=moto_server
@@ -73,8 +79,7 @@ def test_a_message_is_deleted_only_after_the_alert_was_delivered(
         str(tmp_path / "state.json"),
     ]
     webhook.answer(Reply(500, b"down"))
-    first = Watch(*args, env=env)
-    processes.append(first)
+    first = start_watch(*args, env=env)
     first.wait_for("full_check")
 
     disable_bounce_alerts(watching)
@@ -89,8 +94,7 @@ def test_a_message_is_deleted_only_after_the_alert_was_delivered(
 
     webhook.answer(Reply(200))
     failed_posts = len(webhook.requests)
-    second = Watch(*args, env=env)
-    processes.append(second)
+    second = start_watch(*args, env=env)
     # the full check alerts the drift; the queued event re-reads its set, then goes
     wait_until(lambda: in_queue(sqs, queue_url) == 1, "the two event messages are deleted")
     events = second.events("write_event")
