@@ -14,6 +14,7 @@ import pytest
 from driftcheck import __version__
 from driftcheck.cli import main
 from driftcheck.emulator import DEMO_STATE, Emulator, Faults
+from tests.cold_start import HEAVY, PLANNING_ONLY
 from tests.conftest import REPO, Result, isolated_aws_env, run_cli
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -253,13 +254,6 @@ def test_missing_path(env: dict[str, str], tmp_path: Path) -> None:
 
 
 # --- validate, version, help ----------------------------------------------------------------
-
-
-# heavy for a cold start: validate and --help must import none of them (typer >= 0.29 pulls
-# in pydantic, which is why pyproject bounds it below 0.29)
-HEAVY = ("pydantic", "boto3", "botocore", "deepdiff", "rich")
-# modules of ours (and logging) that only planning needs: loading specs must not pull them in
-PLANNING_ONLY = ("driftcheck.plan_model", "driftcheck.events.records", "logging")
 
 
 @pytest.mark.parametrize(

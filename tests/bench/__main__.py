@@ -38,6 +38,7 @@ from tests.bench.common import (
 from tests.bench.fleet_bench import bench_fleet
 from tests.bench.interrupt_bench import bench_interrupt
 from tests.bench.watch_bench import bench_watch
+from tests.cold_start import HEAVY
 
 
 def bench_diff() -> list[Check]:
@@ -182,10 +183,6 @@ def bench_whole_plan(sets: int = 2000, destinations: int = 10) -> list[Check]:
     ]
 
 
-# imported by neither --help nor validate: typer >= 0.29 would bring pydantic (~170 ms)
-HEAVY_PACKAGES = frozenset({"pydantic", "pydantic_core", "boto3", "botocore", "deepdiff"})
-
-
 @contextmanager
 def plain_install() -> Iterator[Path]:
     """driftcheck as `pip install .` installs it, in a new venv; yields that venv's bin/.
@@ -239,7 +236,7 @@ def bench_cold_start(runs: int = 15) -> list[Check]:
             )
             for line in out.stderr.splitlines():
                 package = line.split("|")[-1].strip().split(".")[0]
-                if package in HEAVY_PACKAGES:
+                if package in HEAVY:
                     heavy.add(package)
     baseline = times["python -c pass"][0]
     help_wall, validate_wall = times["driftcheck --help"][0], times["driftcheck validate specs/"][0]
