@@ -116,6 +116,29 @@ def cloudtrail_client(
     return client
 
 
+def cloudtrail_clients(
+    caller: Any,
+    session_for: Callable[[str], Any] | None,
+    *,
+    max_attempts: int = 5,
+    stop: StopFlag | None = None,
+    on_client: Callable[[Any], None] | None = None,
+) -> Callable[[Target], Any]:
+    """Makes the CloudTrail client of each (account, region) it is asked for: with the
+    account's own session (``session_for(account)``), or the ``caller``'s boto3 session for
+    keys without an account (and when ``session_for`` has none). ``on_client`` sees each."""
+
+    def client_for(target: Target) -> Any:
+        account, region = target
+        chosen = (session_for(account) if account and session_for is not None else None) or caller
+        client = cloudtrail_client(chosen, region, max_attempts=max_attempts, stop=stop)
+        if on_client is not None:
+            on_client(client)
+        return client
+
+    return client_for
+
+
 def attribute_plan(
     plan: Plan,
     settings: ClientSettings,
@@ -137,15 +160,12 @@ def attribute_plan(
     wants = wanted(plan)
     lookup = Lookup()
     if wants:
-        caller = session(settings.profile)
-
-        def client_for(target: Target) -> Any:
-            account, region = target
-            chosen = session_for(account) if account and session_for is not None else caller
-            return cloudtrail_client(
-                chosen, region, max_attempts=settings.max_attempts, stop=settings.stop
-            )
-
+        client_for = cloudtrail_clients(
+            session(settings.profile),
+            session_for,
+            max_attempts=settings.max_attempts,
+            stop=settings.stop,
+        )
         lookup = lookup_writes(wants, client_for, end=now, window=window)
     result = attribute(plan, lookup.events, at=now)
     warning = attribution_warning(result, lookup, window)

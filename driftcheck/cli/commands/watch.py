@@ -226,14 +226,15 @@ def _feed(
 
     settings = request.settings
     if source == "cloudtrail":
-        from driftcheck.events.lookup import cloudtrail_client
+        from driftcheck.events.lookup import cloudtrail_clients
 
-        def client_for(target: tuple[str, str]) -> Any:
-            chosen = account_session(target[0]) or caller
-            client = cloudtrail_client(chosen, target[1], max_attempts=settings.max_attempts)
-            metrics.observe_client(client)
-            return client
-
+        # no stop flag: on a signal the loop finishes its poll (a graceful stop)
+        client_for = cloudtrail_clients(
+            caller,
+            account_session,
+            max_attempts=settings.max_attempts,
+            on_client=metrics.observe_client,
+        )
         # a minute before now: a little clock skew between this host and CloudTrail's
         since = datetime.now(timezone.utc) - timedelta(minutes=1)
         return CloudTrailFeed(client_for, since, overlap)
