@@ -72,6 +72,7 @@ class PlanRun:
     live: LiveState
     plan: Plan
     ignore_file: Path | None  # the ignore file whose patterns were applied
+    patterns: Sequence[Pattern] = ()  # the patterns applied (the file's and --ignore's)
     sessions: AccountSessions | None = None  # the accounts' credentials (--accounts)
     lookup: Lookup | None = None  # the attribution lookup (its cost), when one was asked for
 
@@ -157,7 +158,7 @@ def run_plan(request: PlanRequest, progress: Progress = _no_progress) -> PlanRun
             window=request.attribution_window,
             session_for=None if sessions is None else sessions.session,
         )
-    return PlanRun(desired, live, result, ignore_file, sessions, lookup)
+    return PlanRun(desired, live, result, ignore_file, patterns, sessions, lookup)
 
 
 def plan_of(

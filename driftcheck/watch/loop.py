@@ -39,7 +39,7 @@ from driftcheck.alerts import AlertTarget, deliver_alerts
 from driftcheck.errors import ApiError, DriftcheckError, Interrupted
 from driftcheck.events.attribution import attribute
 from driftcheck.events.records import WriteEvent
-from driftcheck.ignore import Pattern, load_patterns
+from driftcheck.ignore import Pattern
 from driftcheck.interrupt import StopFlag, leave_signals_to_the_main_thread
 from driftcheck.live import read_live_state
 from driftcheck.live.sessions import AccountSessions
@@ -165,14 +165,13 @@ class Watcher:
         first = self._desired is None
         try:
             run = run_plan(self.request)  # its clients refuse new requests once stopped
-            patterns = load_patterns(run.ignore_file, self.request.ignore_patterns)
         except DriftcheckError as error:
             if first and not isinstance(error, ApiError):
                 raise  # bad specs or flags at the start: exit 1, as plan does
             self.metrics.failed_checks.labels("full").inc()
             logger.warning("the full check failed: %s", error, extra=fields(event="check_failed"))
             return False
-        self._desired, self._patterns = run.desired, patterns
+        self._desired, self._patterns = run.desired, run.patterns
         self.sessions = run.sessions
         if run.lookup is not None:  # who changed the drift found: kept for the re-plans
             self._writes.extend(run.lookup.events)
