@@ -20,6 +20,8 @@ from enum import Enum
 from typing import Any
 
 Definition = Mapping[str, Any]
+# (account, region): one rate bucket, one set of credentials (``SetKey.target``)
+Target = tuple[str, str]
 
 
 class Api(str, Enum):
@@ -54,7 +56,7 @@ class SetKey:
         return f"{self.name} ({where})"
 
     @property
-    def target(self) -> tuple[str, str]:
+    def target(self) -> Target:
         """The (account, region) holding the set: one rate bucket, one set of credentials."""
         return (self.account, self.region)
 

@@ -42,7 +42,7 @@ from driftcheck.live.clients import ClientSettings, session
 from driftcheck.live.failures import CALL_ERRORS, error_code
 from driftcheck.live.stopping import refuse_requests_after
 from driftcheck.live.writer import RateLimiter
-from driftcheck.model import ReadFailure
+from driftcheck.model import ReadFailure, Target
 from driftcheck.plan_model import Plan
 from driftcheck.wording import age, plural
 
@@ -52,8 +52,6 @@ REQUESTS_PER_SECOND: Final = 2.0  # LookupEvents' limit per account and region
 # one of CloudTrail's seconds (a throttled call is retried, and counted, all the same)
 PACE: Final = REQUESTS_PER_SECOND * 0.9
 DEFAULT_PAGE_CAP: Final = 20  # pages per query: the last 1,000 writes of one event name
-
-Target = tuple[str, str]  # (account, region), as SetKey.target
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,8 +300,10 @@ class _Query:
                     continue
                 if pending is None:
                     found.append(event)
-                elif Wanted.of(event) in pending:  # newest first: the first is the latest
-                    pending.discard(Wanted.of(event))
+                    continue
+                want = Wanted.of(event)
+                if want in pending:  # newest first: the first is the latest
+                    pending.discard(want)
                     found.append(event)
             if pending is not None and not pending:
                 break

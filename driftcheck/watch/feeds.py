@@ -19,10 +19,10 @@ from driftcheck.errors import ApiError
 from driftcheck.events.lookup import writes_between
 from driftcheck.events.records import EVENTBRIDGE_DETAIL_TYPE, WriteEvent, parse_record
 from driftcheck.logger import get_logger
+from driftcheck.model import Target
 from driftcheck.watch.logs import fields
 
 logger = get_logger(__name__)
-Target = tuple[str, str]  # (account, region), as SetKey.target
 
 
 @dataclass(frozen=True)
